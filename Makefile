@@ -1,0 +1,57 @@
+# FractionaX Support. `make run` serves the app; `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# A local run is a development run unless told otherwise (see README, "Deployment").
+DEBUG ?= true
+
+.PHONY: run demo test test-sqlite lint install install-dev migrate superuser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# The stamp files make re-runs skip pip unless a requirements file changed.
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime-installed
+
+install: $(VENV)/.runtime-installed
+install-dev: $(VENV)/.dev-installed
+
+migrate: export DEBUG := $(DEBUG)
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+superuser: export DEBUG := $(DEBUG)
+superuser: migrate
+	$(BIN)/python manage.py ensure_superuser
+
+run: export DEBUG := $(DEBUG)
+run: superuser
+	@echo "FractionaX Support on http://$(HOST):$(PORT)/  (API docs: /api/docs/, admin: /admin/)"
+	$(BIN)/uvicorn fractionax_support.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+demo: export DEBUG := $(DEBUG)
+demo: migrate
+	$(BIN)/python manage.py seed_demo --count 200
+
+test: install-dev
+	$(BIN)/pytest -n 2 --dist loadfile -q
+
+# The API contract once more on the embedded default: SQLite, no Redis.
+test-sqlite: install-dev
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 REDIS_URL= $(BIN)/pytest -q tickets/tests/test_api.py
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,11 @@
+"""The Celery app: configured once from Django settings (CELERY_* names)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fractionax_support.settings")
+
+app = Celery("fractionax_support")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tickets.api.auth import TokenObtainView, TokenRefreshThrottledView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    re_path(r"^api/auth/token/?$", TokenObtainView.as_view(), name="token-obtain"),
+    re_path(r"^api/auth/token/refresh/?$", TokenRefreshThrottledView.as_view(), name="token-refresh"),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/", include("tickets.api.urls")),
+    path("api/", include("integrations.urls")),
+]

@@ -1,0 +1,33 @@
+"""Whether each integration is configured and how its last attempts went."""
+
+from typing import Any
+
+from django.conf import settings
+
+from .models import IntegrationName, IntegrationState
+
+
+def is_configured(name: IntegrationName) -> bool:
+    if name == IntegrationName.HELPSCOUT:
+        return bool(settings.HELPSCOUT_APP_ID and settings.HELPSCOUT_APP_SECRET and settings.HELPSCOUT_MAILBOX_ID)
+    return bool(settings.SLACK_BOT_TOKEN and settings.SLACK_SUPPORT_CHANNEL_ID and settings.SLACK_SIGNING_SECRET)
+
+
+def integration_status() -> dict[str, dict[str, Any]]:
+    states = {state.name: state for state in IntegrationState.objects.all()}
+    report = {}
+    for key, name in (("helpScout", IntegrationName.HELPSCOUT), ("slack", IntegrationName.SLACK)):
+        state = states.get(name)
+        configured = is_configured(name)
+        last_error = state.last_error if state else None
+        if not configured:
+            status = "not_configured"
+        else:
+            status = "error" if last_error else "ok"
+        report[key] = {
+            "configured": configured,
+            "status": status,
+            "lastSyncAt": state.last_sync_at if state else None,
+            "lastError": last_error,
+        }
+    return report

@@ -1,0 +1,3 @@
+"""Channel-layer group names, from one place."""
+
+ADMIN = "admin"

@@ -1,0 +1,19 @@
+"""JWT login, throttled per client address (LOGIN_THROTTLE)."""
+
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+
+class LoginRateThrottle(AnonRateThrottle):
+    scope = "login"
+
+
+class TokenObtainView(TokenObtainPairView):
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginRateThrottle]
+
+
+class TokenRefreshThrottledView(TokenRefreshView):
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginRateThrottle]

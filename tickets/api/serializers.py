@@ -1,0 +1,257 @@
+"""API shapes (camelCase, as DESIGN.md fixes them): output serializers render tickets,
+input serializers parse requests for the services. None of them writes."""
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from ..models import (
+    ChangeSource,
+    SupportTicket,
+    TicketCategory,
+    TicketComment,
+    TicketEvent,
+    TicketPriority,
+    TicketSource,
+    TicketStatus,
+)
+from ..services import MAX_ASSIGNEE_LENGTH, MAX_COMMENT_LENGTH, MAX_TAG_LENGTH, MAX_TAGS
+from ..sla import is_overdue
+
+MAX_DESCRIPTION_LENGTH = 20_000
+MAX_NOTE_LENGTH = 5_000
+MAX_BULK_IDS = 1000
+
+
+# --- Output ---
+
+
+class HelpScoutLinkSerializer(serializers.Serializer):
+    conversationId = serializers.CharField(source="helpscout_conversation_id", allow_null=True)
+    lastSyncAt = serializers.DateTimeField(source="helpscout_last_sync_at", allow_null=True)
+    syncStatus = serializers.CharField(source="helpscout_sync_status", allow_null=True)
+
+    def to_representation(self, instance: SupportTicket) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["syncStatus"] = data["syncStatus"] or None
+        return data
+
+
+class SlackLinkSerializer(serializers.Serializer):
+    threadId = serializers.CharField(source="slack_thread_id")
+    channelId = serializers.CharField(source="slack_channel_id")
+    messageTs = serializers.CharField(source="slack_message_ts")
+    lastSyncAt = serializers.DateTimeField(source="slack_last_sync_at", allow_null=True)
+    isArchived = serializers.BooleanField(source="slack_is_archived")
+
+    def to_representation(self, instance: SupportTicket) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        for key in ("threadId", "channelId", "messageTs"):
+            data[key] = data[key] or None
+        return data
+
+
+class IntegrationSerializer(serializers.Serializer):
+    helpScout = HelpScoutLinkSerializer(source="*")
+    slack = SlackLinkSerializer(source="*")
+
+
+class SlaSerializer(serializers.Serializer):
+    responseTime = serializers.IntegerField(source="response_target_minutes", help_text="Target, in minutes.")
+    responseDeadline = serializers.DateTimeField(source="response_deadline")
+    resolutionDeadline = serializers.DateTimeField(source="resolution_deadline")
+    isOverdue = serializers.SerializerMethodField()
+
+    def get_isOverdue(self, ticket: SupportTicket) -> bool:
+        return is_overdue(ticket, now=self.context.get("now") or timezone.now())
+
+
+class StatisticsSerializer(serializers.Serializer):
+    firstResponseAt = serializers.DateTimeField(source="first_response_at", allow_null=True)
+    lastActivityAt = serializers.DateTimeField(source="last_activity_at")
+    totalComments = serializers.IntegerField(source="total_comments")
+    viewCount = serializers.IntegerField(source="view_count")
+
+
+class ResolutionSerializer(serializers.Serializer):
+    resolvedBy = serializers.CharField(source="resolved_by", allow_null=True)
+    resolutionNote = serializers.CharField(source="resolution_note", allow_null=True)
+    resolutionTime = serializers.IntegerField(
+        source="resolution_time_minutes", allow_null=True, help_text="Minutes from creation to resolution."
+    )
+    resolvedAt = serializers.DateTimeField(source="resolved_at", allow_null=True)
+
+    def to_representation(self, instance: SupportTicket) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["resolvedBy"] = data["resolvedBy"] or None
+        data["resolutionNote"] = data["resolutionNote"] or None
+        return data
+
+
+class TicketSerializer(serializers.Serializer):
+    """A ticket as the list shows it (no comments)."""
+
+    id = serializers.IntegerField()
+    ticketNumber = serializers.CharField(source="ticket_number")
+    subject = serializers.CharField()
+    description = serializers.CharField()
+    status = serializers.ChoiceField(choices=TicketStatus.choices)
+    priority = serializers.ChoiceField(choices=TicketPriority.choices)
+    category = serializers.ChoiceField(choices=TicketCategory.choices)
+    source = serializers.ChoiceField(choices=TicketSource.choices)
+    customerName = serializers.CharField(source="customer_name")
+    customerEmail = serializers.EmailField(source="customer_email")
+    customerUserId = serializers.CharField(source="customer_user_id", allow_null=True)
+    assignedTo = serializers.CharField(source="assigned_to", allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField())
+    integration = IntegrationSerializer(source="*")
+    sla = SlaSerializer(source="*")
+    statistics = StatisticsSerializer(source="*")
+    resolution = ResolutionSerializer(source="*")
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+
+    def to_representation(self, instance: SupportTicket) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["assignedTo"] = data["assignedTo"] or None
+        data["customerUserId"] = data["customerUserId"] or None
+        return data
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    comment = serializers.CharField(source="body")
+    isInternal = serializers.BooleanField(source="is_internal")
+    author = serializers.CharField()
+    source = serializers.ChoiceField(choices=ChangeSource.choices)
+    createdAt = serializers.DateTimeField(source="created_at")
+
+
+class TicketDetailSerializer(TicketSerializer):
+    comments = CommentSerializer(many=True)
+
+
+class TicketEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+    oldValue = serializers.CharField(source="old_value", allow_null=True)
+    newValue = serializers.CharField(source="new_value", allow_null=True)
+    actor = serializers.CharField()
+    source = serializers.ChoiceField(choices=ChangeSource.choices)
+    createdAt = serializers.DateTimeField(source="created_at")
+
+    def to_representation(self, instance: TicketEvent) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["field"] = data["field"] or None
+        return data
+
+
+class PaginationSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    total = serializers.IntegerField()
+    pages = serializers.IntegerField()
+
+
+class TicketPageSerializer(serializers.Serializer):
+    results = TicketSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class BulkResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+    notFound = serializers.ListField(child=serializers.IntegerField())
+
+
+class StatisticsReportSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    byStatus = serializers.DictField(child=serializers.IntegerField())
+    byPriority = serializers.DictField(child=serializers.IntegerField())
+    byCategory = serializers.DictField(child=serializers.IntegerField())
+    overdue = serializers.IntegerField()
+    averageResponseTimeMinutes = serializers.FloatField(allow_null=True)
+    averageResolutionTimeMinutes = serializers.FloatField(allow_null=True)
+    slaComplianceRate = serializers.FloatField(allow_null=True, help_text="Percentage, 0 to 100.")
+
+
+class IntegrationHealthSerializer(serializers.Serializer):
+    configured = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=["ok", "error", "not_configured"])
+    lastSyncAt = serializers.DateTimeField(allow_null=True)
+    lastError = serializers.CharField(allow_null=True)
+
+
+class IntegrationStatusSerializer(serializers.Serializer):
+    helpScout = IntegrationHealthSerializer()
+    slack = IntegrationHealthSerializer()
+
+
+class QueuedSerializer(serializers.Serializer):
+    queued = serializers.BooleanField()
+
+
+class WebhookTestSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    endpoints = serializers.ListField(child=serializers.CharField())
+
+
+# --- Input ---
+
+
+class TagListField(serializers.ListField):
+    child = serializers.CharField(max_length=MAX_TAG_LENGTH, allow_blank=False)
+    max_length = MAX_TAGS
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=MAX_DESCRIPTION_LENGTH)
+    customerEmail = serializers.EmailField()
+    customerName = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    customerUserId = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    priority = serializers.ChoiceField(choices=TicketPriority.choices, default=TicketPriority.MEDIUM)
+    category = serializers.ChoiceField(choices=TicketCategory.choices, default=TicketCategory.GENERAL)
+    source = serializers.ChoiceField(choices=TicketSource.choices, default=TicketSource.WEB)
+    assignedTo = serializers.CharField(
+        max_length=MAX_ASSIGNEE_LENGTH, required=False, allow_blank=True, allow_null=True, default=""
+    )
+    tags = TagListField(required=False, default=list)
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TicketStatus.choices)
+    resolutionNote = serializers.CharField(max_length=MAX_NOTE_LENGTH, required=False, allow_blank=True, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    assignedTo = serializers.CharField(max_length=MAX_ASSIGNEE_LENGTH, allow_blank=True, allow_null=True)
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=MAX_COMMENT_LENGTH)
+    isInternal = serializers.BooleanField(default=False)
+
+
+class BulkUpdatesSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
+    priority = serializers.ChoiceField(choices=TicketPriority.choices, required=False)
+    category = serializers.ChoiceField(choices=TicketCategory.choices, required=False)
+    assignedTo = serializers.CharField(
+        max_length=MAX_ASSIGNEE_LENGTH, required=False, allow_blank=True, allow_null=True
+    )
+    addTags = TagListField(required=False)
+    removeTags = TagListField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Give at least one update.")
+        return attrs
+
+
+class BulkUpdateSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BULK_IDS
+    )
+    updates = BulkUpdatesSerializer()

@@ -1,0 +1,17 @@
+from rest_framework.routers import SimpleRouter
+
+from .views import SupportTicketViewSet
+
+
+class OptionalSlashRouter(SimpleRouter):
+    """Every path answers with or without its trailing slash, without a redirect."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trailing_slash = "/?"
+
+
+router = OptionalSlashRouter()
+router.register("admin/support-tickets", SupportTicketViewSet, basename="support-ticket")
+
+urlpatterns = router.urls

@@ -1,0 +1,211 @@
+"""The admin REST API: thin actions that parse, call a service or selector, and answer."""
+
+from typing import Any
+
+from django.core.handlers.asgi import ASGIRequest
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from integrations.models import IntegrationName
+from integrations.status import integration_status, is_configured
+
+from .. import selectors, services
+from ..actors import actor_for_user
+from ..export import csv_chunks, csv_chunks_async
+from ..filters import DATE_RANGES, TicketFilter
+from ..models import ChangeSource, SupportTicket
+from . import serializers as s
+from .pagination import PageLimitPagination
+
+TICKET_ID = OpenApiParameter(
+    "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Database id or ticket number (FCT-000042)."
+)
+STATISTICS_RANGE = OpenApiParameter(
+    "dateRange", OpenApiTypes.STR, enum=list(DATE_RANGES), description="Only tickets created in this window."
+)
+
+
+def _api_actor(request: Request) -> Any:
+    return actor_for_user(request.user, ChangeSource.API)
+
+
+class SupportTicketViewSet(viewsets.GenericViewSet):
+    queryset = selectors.ticket_list()
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TicketFilter
+    pagination_class = PageLimitPagination
+    serializer_class = s.TicketSerializer
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> QuerySet[SupportTicket]:
+        return selectors.ticket_list()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        # One "now" per response, so every row's isOverdue is judged at the same instant.
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def get_ticket(self) -> SupportTicket:
+        ticket = selectors.ticket_find(str(self.kwargs["pk"]))
+        if ticket is None:
+            raise NotFound("No ticket with this id or number.")
+        return ticket
+
+    @extend_schema(responses=s.TicketPageSerializer, summary="List tickets")
+    def list(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketSerializer}, summary="Create a ticket")
+    def create(self, request: Request) -> Response:
+        data = _valid(s.TicketCreateSerializer, request.data)
+        ticket = services.ticket_create(
+            subject=data["subject"],
+            description=data["description"],
+            customer_email=data["customerEmail"],
+            customer_name=data["customerName"],
+            customer_user_id=data["customerUserId"],
+            priority=data["priority"],
+            category=data["category"],
+            source=data["source"],
+            assigned_to=data["assignedTo"] or "",
+            tags=data["tags"],
+            actor=_api_actor(request),
+        )
+        return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[TICKET_ID], responses=s.TicketDetailSerializer, summary="A ticket with its comments")
+    def retrieve(self, request: Request, pk: str) -> Response:
+        ticket = self.get_ticket()
+        services.ticket_register_view(ticket_id=ticket.pk)
+        ticket.view_count += 1
+        return Response(s.TicketDetailSerializer(ticket, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        parameters=[TICKET_ID], request=s.StatusChangeSerializer, responses=s.TicketSerializer,
+        summary="Change status (resolving records the resolution; leaving resolved/closed reopens)",
+    )
+    @action(detail=True, methods=["put"])
+    def status(self, request: Request, pk: str) -> Response:
+        data = _valid(s.StatusChangeSerializer, request.data)
+        ticket = services.ticket_change_status(
+            ticket_id=self.get_ticket().pk, status=data["status"], resolution_note=data["resolutionNote"],
+            actor=_api_actor(request),
+        )
+        return Response(self.get_serializer(ticket).data)
+
+    @extend_schema(
+        parameters=[TICKET_ID], request=s.AssignSerializer, responses=s.TicketSerializer,
+        summary="Assign (null or empty unassigns)",
+    )
+    @action(detail=True, methods=["put"])
+    def assign(self, request: Request, pk: str) -> Response:
+        data = _valid(s.AssignSerializer, request.data)
+        ticket = services.ticket_assign(
+            ticket_id=self.get_ticket().pk, assigned_to=data["assignedTo"], actor=_api_actor(request)
+        )
+        return Response(self.get_serializer(ticket).data)
+
+    @extend_schema(
+        parameters=[TICKET_ID], request=s.CommentCreateSerializer, responses={201: s.CommentSerializer},
+        summary="Add a public or internal comment",
+    )
+    @action(detail=True, methods=["post"])
+    def comments(self, request: Request, pk: str) -> Response:
+        data = _valid(s.CommentCreateSerializer, request.data)
+        actor = _api_actor(request)
+        comment = services.comment_add(
+            ticket_id=self.get_ticket().pk, body=data["comment"], is_internal=data["isInternal"],
+            author=actor.name, actor=actor,
+        )
+        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[TICKET_ID], responses=s.TicketEventSerializer(many=True), summary="Audit trail, oldest first"
+    )
+    @action(detail=True, methods=["get"])
+    def activity(self, request: Request, pk: str) -> Response:
+        events = selectors.ticket_activity(self.get_ticket())
+        return Response(s.TicketEventSerializer(events, many=True).data)
+
+    @extend_schema(
+        request=s.BulkUpdateSerializer, responses=s.BulkResultSerializer,
+        summary="Update many tickets at once (all or nothing on invalid input)",
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request: Request) -> Response:
+        data = _valid(s.BulkUpdateSerializer, request.data)
+        updates = data["updates"]
+        result = services.tickets_bulk_update(
+            ids=data["ids"],
+            status=updates.get("status"),
+            priority=updates.get("priority"),
+            category=updates.get("category"),
+            assigned_to=updates["assignedTo"] or "" if "assignedTo" in updates else None,
+            add_tags=updates.get("addTags", ()),
+            remove_tags=updates.get("removeTags", ()),
+            actor=_api_actor(request),
+        )
+        return Response({"updated": result.updated, "notFound": result.not_found})
+
+    @extend_schema(parameters=[STATISTICS_RANGE], responses=s.StatisticsReportSerializer, summary="Figures")
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def statistics(self, request: Request) -> Response:
+        date_range = request.query_params.get("dateRange") or None
+        now = timezone.now()
+        queryset = self.get_queryset()
+        if date_range is not None:
+            if date_range not in DATE_RANGES:
+                return Response({"dateRange": [f'"{date_range}" is not one of: {", ".join(DATE_RANGES)}.']}, status=400)
+            queryset = queryset.filter(created_at__gte=now - DATE_RANGES[date_range])
+        return Response(selectors.ticket_statistics(queryset, now=now))
+
+    @extend_schema(responses=s.IntegrationStatusSerializer, summary="Help Scout and Slack health")
+    @action(detail=False, methods=["get"], url_path="integration-status", filter_backends=[])
+    def integration_status(self, request: Request) -> Response:
+        return Response(s.IntegrationStatusSerializer(integration_status()).data)
+
+    @extend_schema(
+        request=None,
+        responses={202: s.QueuedSerializer, 503: OpenApiResponse(description="Help Scout is not configured.")},
+        summary="Queue a Help Scout resync",
+    )
+    @action(detail=False, methods=["post"], url_path="sync/helpscout", filter_backends=[])
+    def sync_helpscout(self, request: Request) -> Response:
+        if not is_configured(IntegrationName.HELPSCOUT):
+            return Response(
+                {"detail": "Help Scout is not configured (HELPSCOUT_APP_ID, HELPSCOUT_APP_SECRET, HELPSCOUT_MAILBOX_ID)."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response(
+            {"detail": "Help Scout resync is not available in this version yet."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, header row first")},
+        summary="Export the filtered list as CSV (streamed)",
+    )
+    @action(detail=False, methods=["get"])
+    def export(self, request: Request) -> StreamingHttpResponse:
+        queryset = self.filter_queryset(self.get_queryset())
+        chunks = csv_chunks_async(queryset) if isinstance(request._request, ASGIRequest) else csv_chunks(queryset)
+        filename = f"tickets-{timezone.now():%Y%m%d-%H%M%S}.csv"
+        response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

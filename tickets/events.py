@@ -1,0 +1,52 @@
+"""Domain events: the one place a committed ticket change leaves the transaction.
+
+Services call `publish` inside their transaction; the event is built then (so it shows the
+state the change wrote) and sent only after commit, to the realtime broadcaster (and, as
+they arrive, the integrations). A failing receiver is logged and never fails the change.
+"""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from .models import SupportTicket, TicketComment
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    name: str
+    ticket_id: int
+    source: str
+    data: dict[str, Any]
+
+
+def ticket_payload(ticket: SupportTicket) -> dict[str, Any]:
+    from .api.serializers import TicketSerializer
+
+    return dict(TicketSerializer(ticket).data)
+
+
+def comment_payload(comment: TicketComment) -> dict[str, Any]:
+    from .api.serializers import CommentSerializer
+
+    return dict(CommentSerializer(comment).data)
+
+
+def publish(name: str, ticket: SupportTicket, data: dict[str, Any], *, source: str) -> None:
+    representation = ticket_payload(ticket)
+    if name == "new-ticket":
+        payload = representation
+    else:
+        payload = {"id": ticket.pk, "ticketNumber": ticket.ticket_number, **data, "ticket": representation}
+    event = DomainEvent(name=name, ticket_id=ticket.pk, source=source, data=payload)
+    transaction.on_commit(lambda: _deliver(event), robust=True)
+
+
+def _deliver(event: DomainEvent) -> None:
+    from realtime.broadcast import broadcast
+
+    broadcast(event.name, event.data)

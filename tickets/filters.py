@@ -1,0 +1,160 @@
+"""The ticket list's query parameters: filters, search and sort (API, export and dashboard).
+
+Every parameter is validated: an unknown status, sort key or date range is a 400 naming
+the parameter, never silently ignored.
+"""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from .models import SupportTicket, TicketCategory, TicketPriority, TicketSource, TicketStatus
+from .search import search_filter, uses_full_text
+from .selectors import status_sort_key
+from .sla import overdue_q
+
+UNASSIGNED = "unassigned"
+MAX_SEARCH_LENGTH = 200
+DATE_RANGES = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30), "90d": timedelta(days=90)}
+SORT_FIELDS: dict[str, Any] = {
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+    "priority": "priority_rank",
+    "status": status_sort_key,
+    "ticketNumber": "number",
+    "subject": "subject",
+    "assignedTo": "assigned_to",
+    "resolutionDeadline": "resolution_deadline",
+}
+
+
+class CommaSeparatedChoiceField(forms.Field):
+    """`open,in_progress` -> ["open", "in_progress"], each checked against the choices."""
+
+    def __init__(self, *, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        self.valid = [value for value, _ in choices]
+        kwargs.pop("null_label", None)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        return [part.strip() for part in str(value).split(",") if part.strip()]
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        for item in value:
+            if item not in self.valid:
+                raise forms.ValidationError(f'"{item}" is not one of: {", ".join(self.valid)}.')
+
+
+class CommaChoiceFilter(django_filters.Filter):
+    field_class = CommaSeparatedChoiceField
+
+    def filter(self, qs: QuerySet[SupportTicket], value: list[str]) -> QuerySet[SupportTicket]:
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class DateOrDateTimeField(forms.Field):
+    """An ISO 8601 date or date-time; a bare date means that whole day."""
+
+    def to_python(self, value: Any) -> datetime | date | None:
+        if not value:
+            return None
+        text = str(value).strip()
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise forms.ValidationError("Give an ISO 8601 date or date-time.") from None
+        if len(text) == 10:
+            return parsed.date()
+        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+class DateOrDateTimeFilter(django_filters.Filter):
+    field_class = DateOrDateTimeField
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class TicketFilter(django_filters.FilterSet):
+    status = CommaChoiceFilter(choices=TicketStatus.choices)
+    priority = CommaChoiceFilter(choices=TicketPriority.choices)
+    category = CommaChoiceFilter(choices=TicketCategory.choices)
+    source = CommaChoiceFilter(choices=TicketSource.choices)
+    assignedTo = django_filters.CharFilter(
+        method="filter_assigned_to", max_length=100, help_text=f'An assignee name, or "{UNASSIGNED}".'
+    )
+    tags = django_filters.CharFilter(method="filter_tags", max_length=500, help_text="Comma list; all must match.")
+    overdue = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_overdue")
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=MAX_SEARCH_LENGTH,
+        help_text="Full text over subject, description, customer and comments; or a ticket number.",
+    )
+    dateRange = django_filters.ChoiceFilter(choices=[(key, key) for key in DATE_RANGES], method="filter_date_range")
+    createdFrom = DateOrDateTimeFilter(method="filter_created_from", help_text="ISO 8601 date or date-time.")
+    createdTo = DateOrDateTimeFilter(method="filter_created_to", help_text="ISO 8601; a date includes that day.")
+    sortBy = django_filters.ChoiceFilter(choices=[(key, key) for key in SORT_FIELDS], method="keep")
+    sortOrder = django_filters.ChoiceFilter(choices=[("desc", "desc"), ("asc", "asc")], method="keep")
+
+    class Meta:
+        model = SupportTicket
+        fields: list[str] = []
+
+    def keep(self, queryset: QuerySet[SupportTicket], name: str, value: Any) -> QuerySet[SupportTicket]:
+        return queryset  # applied once all filters ran, in filter_queryset
+
+    def filter_assigned_to(self, queryset: QuerySet[SupportTicket], name: str, value: str) -> QuerySet[SupportTicket]:
+        return queryset.filter(assigned_to="" if value.strip().lower() == UNASSIGNED else value.strip())
+
+    def filter_tags(self, queryset: QuerySet[SupportTicket], name: str, value: str) -> QuerySet[SupportTicket]:
+        wanted = [" ".join(tag.split()).lower() for tag in value.split(",") if tag.strip()]
+        if not wanted:
+            return queryset
+        if uses_full_text():
+            return queryset.filter(tags__contains=wanted)
+        for tag in wanted:  # SQLite has no JSON containment: match the quoted tag in the JSON text
+            queryset = queryset.filter(tags__icontains=f'"{tag}"')
+        return queryset
+
+    def filter_overdue(self, queryset: QuerySet[SupportTicket], name: str, value: str) -> QuerySet[SupportTicket]:
+        rule = overdue_q(now=timezone.now())
+        return queryset.filter(rule) if value == "true" else queryset.exclude(rule)
+
+    def filter_search(self, queryset: QuerySet[SupportTicket], name: str, value: str) -> QuerySet[SupportTicket]:
+        return search_filter(queryset, value)
+
+    def filter_date_range(self, queryset: QuerySet[SupportTicket], name: str, value: str) -> QuerySet[SupportTicket]:
+        return queryset.filter(created_at__gte=timezone.now() - DATE_RANGES[value])
+
+    def filter_created_from(
+        self, queryset: QuerySet[SupportTicket], name: str, value: datetime | date
+    ) -> QuerySet[SupportTicket]:
+        start = value if isinstance(value, datetime) else _day_start(value)
+        return queryset.filter(created_at__gte=start)
+
+    def filter_created_to(
+        self, queryset: QuerySet[SupportTicket], name: str, value: datetime | date
+    ) -> QuerySet[SupportTicket]:
+        if isinstance(value, datetime):
+            return queryset.filter(created_at__lte=value)
+        return queryset.filter(created_at__lt=_day_start(value + timedelta(days=1)))
+
+    def filter_queryset(self, queryset: QuerySet[SupportTicket]) -> QuerySet[SupportTicket]:
+        queryset = super().filter_queryset(queryset)
+        sort_by = self.form.cleaned_data.get("sortBy") or "createdAt"
+        descending = (self.form.cleaned_data.get("sortOrder") or "desc") == "desc"
+        sort_key = SORT_FIELDS[sort_by]
+        keys = [sort_key() if callable(sort_key) else F(sort_key)]
+        if sort_by != "createdAt":
+            keys.append(F("created_at"))
+        keys.append(F("id"))  # a total order, so pages never repeat or skip a ticket
+        return queryset.order_by(*(key.desc() if descending else key.asc() for key in keys))

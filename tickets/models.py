@@ -1,0 +1,207 @@
+"""The ticket domain's tables. Rows are written only by `tickets.services`."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+
+TICKET_NUMBER_PREFIX = "FCT-"
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    WAITING_CUSTOMER = "waiting_customer", "Waiting on customer"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+# Statuses in which the SLA clock no longer runs.
+FINISHED_STATUSES = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+
+
+class TicketPriority(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+# Severity order, used when sorting by priority (a plain sort on the code is alphabetical).
+PRIORITY_RANK = {
+    TicketPriority.LOW: 1,
+    TicketPriority.MEDIUM: 2,
+    TicketPriority.HIGH: 3,
+    TicketPriority.URGENT: 4,
+}
+
+
+class TicketCategory(models.TextChoices):
+    GENERAL = "general", "General"
+    TECHNICAL = "technical", "Technical"
+    BILLING = "billing", "Billing"
+    ACCOUNT = "account", "Account"
+    SECURITY = "security", "Security"
+    FEATURE_REQUEST = "feature_request", "Feature request"
+    OTHER = "other", "Other"
+
+
+class TicketSource(models.TextChoices):
+    """Where the ticket came from."""
+
+    WEB = "web", "Web"
+    EMAIL = "email", "Email"
+    SLACK = "slack", "Slack"
+    HELPSCOUT = "helpscout", "Help Scout"
+    PHONE = "phone", "Phone"
+    INTERNAL = "internal", "Internal"
+
+
+class ChangeSource(models.TextChoices):
+    """Where a change was made; integrations never echo a change back to its source."""
+
+    API = "api", "API"
+    DASHBOARD = "dashboard", "Dashboard"
+    ADMIN = "admin", "Django admin"
+    SLACK = "slack", "Slack"
+    HELPSCOUT = "helpscout", "Help Scout"
+    SYSTEM = "system", "System"
+
+
+class HelpScoutSyncStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SYNCED = "synced", "Synced"
+    ERROR = "error", "Error"
+    DELETED = "deleted", "Deleted"
+
+
+class TicketNumberCounter(models.Model):
+    """One row holding the last ticket number handed out.
+
+    Incrementing it with an UPDATE takes a row lock until the creating transaction ends,
+    so concurrent creations get distinct, gapless numbers on every database.
+    """
+
+    last_number = models.PositiveBigIntegerField(default=0)
+
+
+class SupportTicket(models.Model):
+    number = models.PositiveBigIntegerField(unique=True, editable=False)
+    subject = models.CharField(max_length=200)
+    description = models.TextField()
+    status = models.CharField(max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN)
+    priority = models.CharField(max_length=10, choices=TicketPriority.choices, default=TicketPriority.MEDIUM)
+    # Denormalised severity (1 = low .. 4 = urgent) so "sort by priority" can use an index.
+    priority_rank = models.PositiveSmallIntegerField(default=PRIORITY_RANK[TicketPriority.MEDIUM])
+    category = models.CharField(max_length=20, choices=TicketCategory.choices, default=TicketCategory.GENERAL)
+    source = models.CharField(max_length=20, choices=TicketSource.choices, default=TicketSource.WEB)
+
+    customer_name = models.CharField(max_length=100, blank=True)
+    customer_email = models.EmailField()
+    customer_user_id = models.CharField(max_length=64, blank=True)
+    # A free string ("John Doe", "Support Team"); empty means unassigned.
+    assigned_to = models.CharField(max_length=100, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+
+    helpscout_conversation_id = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    helpscout_last_sync_at = models.DateTimeField(null=True, blank=True)
+    helpscout_sync_status = models.CharField(max_length=10, choices=HelpScoutSyncStatus.choices, blank=True)
+    slack_channel_id = models.CharField(max_length=32, blank=True)
+    slack_message_ts = models.CharField(max_length=32, blank=True)
+    slack_thread_id = models.CharField(max_length=32, blank=True)
+    slack_last_sync_at = models.DateTimeField(null=True, blank=True)
+    slack_is_archived = models.BooleanField(default=False)
+
+    response_target_minutes = models.PositiveIntegerField()
+    response_deadline = models.DateTimeField()
+    resolution_deadline = models.DateTimeField()
+
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    total_comments = models.PositiveIntegerField(default=0)
+    view_count = models.PositiveIntegerField(default=0)
+
+    resolved_by = models.CharField(max_length=150, blank=True)
+    resolution_note = models.TextField(blank=True)
+    resolution_time_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    # PostgreSQL full-text document: subject, description, customer and comment bodies.
+    # Kept current by the services; unused (NULL) on SQLite. Its GIN index is created by
+    # a PostgreSQL-only migration.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="ticket_created_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="ticket_updated_idx"),
+            models.Index(fields=["status", "priority", "-created_at"], name="ticket_status_prio_idx"),
+            models.Index(fields=["-priority_rank", "-created_at"], name="ticket_prio_rank_idx"),
+            models.Index(fields=["assigned_to", "-created_at"], name="ticket_assignee_idx"),
+            models.Index(fields=["category", "-created_at"], name="ticket_category_idx"),
+            models.Index(fields=["source", "-created_at"], name="ticket_source_idx"),
+            models.Index(fields=["customer_email"], name="ticket_customer_email_idx"),
+            models.Index(fields=["resolution_deadline"], name="ticket_resolution_dl_idx"),
+            models.Index(fields=["response_deadline"], name="ticket_response_dl_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_number} {self.subject}"
+
+    @property
+    def ticket_number(self) -> str:
+        return format_ticket_number(self.number)
+
+
+def format_ticket_number(number: int) -> str:
+    return f"{TICKET_NUMBER_PREFIX}{number:06d}"
+
+
+class TicketComment(models.Model):
+    ticket = models.ForeignKey(SupportTicket, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField()
+    is_internal = models.BooleanField(default=False)
+    author = models.CharField(max_length=150)
+    source = models.CharField(max_length=20, choices=ChangeSource.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="comment_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on ticket {self.ticket_id}"
+
+
+class TicketAction(models.TextChoices):
+    CREATED = "created", "Created"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    ASSIGNED = "assigned", "Assigned"
+    PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    CATEGORY_CHANGED = "category_changed", "Category changed"
+    TAGS_CHANGED = "tags_changed", "Tags changed"
+    COMMENTED = "commented", "Commented"
+    UPDATED = "updated", "Updated"
+    SYNCED = "synced", "Synced"
+
+
+class TicketEvent(models.Model):
+    """Append-only audit trail: one row per change, written in the change's transaction."""
+
+    ticket = models.ForeignKey(SupportTicket, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=TicketAction.choices)
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.TextField(null=True, blank=True)
+    new_value = models.TextField(null=True, blank=True)
+    actor = models.CharField(max_length=150)
+    source = models.CharField(max_length=20, choices=ChangeSource.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="event_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} on ticket {self.ticket_id}"

@@ -1,0 +1,82 @@
+"""Ticket search: PostgreSQL full text with a GIN index, a plain LIKE fallback on SQLite.
+
+The document is kept on the ticket (`search_vector`) so one index answers a query over
+subject, customer, description and every comment body: the services build it when a
+ticket is created and append each comment's words as it is added.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import TICKET_NUMBER_PREFIX, SupportTicket, TicketComment
+
+SEARCH_CONFIG = "english"
+_TICKET_NUMBER = re.compile(rf"^(?:{TICKET_NUMBER_PREFIX})?0*(\d{{1,12}})$", re.IGNORECASE)
+
+_TICKET_DOCUMENT_SQL = f"""
+    setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(subject, '')), 'A')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(customer_name, '') || ' ' || customer_email), 'A')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(description, '')), 'B')
+"""
+
+
+def uses_full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search_document_build(ticket_id: int) -> None:
+    """(Re)build a ticket's document from its own fields and all its comments."""
+    if not uses_full_text():
+        return
+    table, comments = SupportTicket._meta.db_table, TicketComment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {table} SET search_vector = {_TICKET_DOCUMENT_SQL}
+                || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(
+                    (SELECT string_agg(body, ' ') FROM {comments} WHERE ticket_id = %s), '')), 'C')
+                WHERE id = %s""",
+            [ticket_id, ticket_id],
+        )
+
+
+def search_document_append(ticket_id: int, text: str) -> None:
+    """Add a new comment's words to the ticket's document."""
+    if not uses_full_text():
+        return
+    table = SupportTicket._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {table} SET search_vector =
+                coalesce(search_vector, ''::tsvector) || setweight(to_tsvector('{SEARCH_CONFIG}', %s), 'C')
+                WHERE id = %s""",
+            [text, ticket_id],
+        )
+
+
+def ticket_number_from_text(text: str) -> int | None:
+    """`FCT-000042`, `fct-42` or `42` name ticket 42."""
+    match = _TICKET_NUMBER.match(text.strip())
+    return int(match.group(1)) if match else None
+
+
+def search_filter(queryset: QuerySet[SupportTicket], text: str) -> QuerySet[SupportTicket]:
+    text = text.strip()
+    if not text:
+        return queryset
+    number = ticket_number_from_text(text)
+    by_number = Q(number=number) if number is not None else Q(pk__in=[])
+    if uses_full_text():
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return queryset.filter(Q(search_vector=query) | by_number)
+    comment_match = TicketComment.objects.filter(ticket=OuterRef("pk"), body__icontains=text)
+    return queryset.filter(
+        Q(subject__icontains=text)
+        | Q(description__icontains=text)
+        | Q(customer_name__icontains=text)
+        | Q(customer_email__icontains=text)
+        | Exists(comment_match)
+        | by_number
+    )

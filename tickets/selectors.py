@@ -1,0 +1,89 @@
+"""Reads that the API, the dashboard and the admin share, so they ask the database alike."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet, When
+from django.db.models.functions import Coalesce
+
+from .models import (
+    FINISHED_STATUSES,
+    SupportTicket,
+    TicketCategory,
+    TicketComment,
+    TicketEvent,
+    TicketPriority,
+    TicketStatus,
+)
+from .search import ticket_number_from_text
+from .sla import overdue_q
+
+
+def ticket_list() -> QuerySet[SupportTicket]:
+    """Tickets without their comments or search document (the list never shows them)."""
+    return SupportTicket.objects.defer("search_vector")
+
+
+def ticket_find(lookup: str) -> SupportTicket | None:
+    """By database id (`42`) or ticket number (`FCT-000042`), with its comments."""
+    queryset = ticket_list().prefetch_related(Prefetch("comments", queryset=TicketComment.objects.order_by("created_at", "id")))
+    if lookup.isdigit():
+        return queryset.filter(pk=int(lookup)).first()
+    number = ticket_number_from_text(lookup)
+    if number is None or not lookup.upper().startswith("FCT-"):
+        return None
+    return queryset.filter(number=number).first()
+
+
+def ticket_activity(ticket: SupportTicket) -> QuerySet[TicketEvent]:
+    return TicketEvent.objects.filter(ticket=ticket).order_by("created_at", "id")
+
+
+def _minutes(duration: Any) -> float | None:
+    return None if duration is None else round(duration.total_seconds() / 60, 1)
+
+
+def ticket_statistics(queryset: QuerySet[SupportTicket], *, now: datetime) -> dict[str, Any]:
+    """All figures from one aggregate query.
+
+    SLA compliance counts tickets whose outcome is known: resolved or closed ones, met when
+    the first response (or, lacking one, the resolution) came by the response deadline and
+    the resolution by the resolution deadline; and open ones already overdue, as missed.
+    """
+    responded_at = Coalesce("first_response_at", "resolved_at")
+    met = Q(resolved_at__isnull=False, resolved_at__lte=F("resolution_deadline")) & Q(
+        **{"response_or_resolution__lte": F("response_deadline")}
+    )
+    aggregates: dict[str, Any] = {"total": Count("id"), "overdue": Count("id", filter=overdue_q(now=now))}
+    for status in TicketStatus:
+        aggregates[f"status_{status.value}"] = Count("id", filter=Q(status=status))
+    for priority in TicketPriority:
+        aggregates[f"priority_{priority.value}"] = Count("id", filter=Q(priority=priority))
+    for category in TicketCategory:
+        aggregates[f"category_{category.value}"] = Count("id", filter=Q(category=category))
+    aggregates["avg_response"] = Avg(
+        ExpressionWrapper(F("first_response_at") - F("created_at"), output_field=DurationField()),
+        filter=Q(first_response_at__isnull=False),
+    )
+    aggregates["avg_resolution"] = Avg("resolution_time_minutes", filter=Q(resolved_at__isnull=False))
+    aggregates["sla_known"] = Count("id", filter=Q(status__in=FINISHED_STATUSES, resolved_at__isnull=False) | overdue_q(now=now))
+    aggregates["sla_met"] = Count("id", filter=Q(status__in=FINISHED_STATUSES) & met)
+    row = queryset.order_by().annotate(response_or_resolution=responded_at).aggregate(**aggregates)
+    avg_resolution = row["avg_resolution"]
+    return {
+        "total": row["total"],
+        "byStatus": {status.value: row[f"status_{status.value}"] for status in TicketStatus},
+        "byPriority": {priority.value: row[f"priority_{priority.value}"] for priority in TicketPriority},
+        "byCategory": {category.value: row[f"category_{category.value}"] for category in TicketCategory},
+        "overdue": row["overdue"],
+        "averageResponseTimeMinutes": _minutes(row["avg_response"]),
+        "averageResolutionTimeMinutes": None if avg_resolution is None else round(float(avg_resolution), 1),
+        "slaComplianceRate": (
+            round(100 * row["sla_met"] / row["sla_known"], 1) if row["sla_known"] else None
+        ),
+    }
+
+
+def status_sort_key() -> Case:
+    """Statuses in workflow order rather than alphabetically."""
+    return Case(*(When(status=status, then=rank) for rank, status in enumerate(TicketStatus)))

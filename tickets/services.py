@@ -1,0 +1,432 @@
+"""The only writer of tickets.
+
+Each public function is one change: it runs in a transaction, locks the ticket rows it
+changes, writes one audit event per changed field, and hands domain events to
+`tickets.events`, which sends them on after commit. Views, the admin, webhooks and
+tasks parse and authorise; they call these and nothing else to change a ticket.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import events, search
+from .actors import Actor
+from .exceptions import TicketError
+from .models import (
+    FINISHED_STATUSES,
+    PRIORITY_RANK,
+    SupportTicket,
+    TicketAction,
+    TicketCategory,
+    TicketComment,
+    TicketEvent,
+    TicketNumberCounter,
+    TicketPriority,
+    TicketSource,
+    TicketStatus,
+)
+from .sla import minutes_between, sla_deadlines
+
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 50
+MAX_ASSIGNEE_LENGTH = 100
+MAX_COMMENT_LENGTH = 20_000
+
+
+@dataclass
+class _Changes:
+    """What one ticket's change did: model fields touched, audit rows, events to publish."""
+
+    actor: Actor
+    fields: set[str] = field(default_factory=set)
+    audit: list[TicketEvent] = field(default_factory=list)
+    published: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def record(self, ticket: SupportTicket, action: str, field_name: str, old: Any, new: Any) -> None:
+        self.audit.append(
+            TicketEvent(
+                ticket=ticket,
+                action=action,
+                field=field_name,
+                old_value=_audit_value(old),
+                new_value=_audit_value(new),
+                actor=self.actor.name,
+                source=self.actor.source,
+            )
+        )
+
+
+def _audit_value(value: Any) -> str | None:
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, list):
+        return ",".join(value)
+    return str(value)
+
+
+def _require_choice(field_name: str, value: str, choices: type[TicketStatus] | Any) -> None:
+    if value not in choices.values:
+        raise TicketError(field_name, f'"{value}" is not a valid {field_name}.')
+
+
+def normalize_tags(tags: Iterable[str]) -> list[str]:
+    """Lower-case, trimmed, unique, in the order given."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        cleaned = " ".join(str(tag).split()).lower()
+        if not cleaned:
+            continue
+        if len(cleaned) > MAX_TAG_LENGTH:
+            raise TicketError("tags", f"A tag may have at most {MAX_TAG_LENGTH} characters.")
+        seen[cleaned] = None
+    if len(seen) > MAX_TAGS:
+        raise TicketError("tags", f"A ticket may have at most {MAX_TAGS} tags.")
+    return list(seen)
+
+
+def normalize_assignee(assigned_to: str | None) -> str:
+    cleaned = " ".join((assigned_to or "").split())
+    if len(cleaned) > MAX_ASSIGNEE_LENGTH:
+        raise TicketError("assignedTo", f"At most {MAX_ASSIGNEE_LENGTH} characters.")
+    return cleaned
+
+
+def _next_ticket_number() -> int:
+    """Race-free and gapless: the upsert holds the counter row's lock until commit."""
+    table = TicketNumberCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (id, last_number) VALUES (1, 1)
+                ON CONFLICT (id) DO UPDATE SET last_number = {table}.last_number + 1
+                RETURNING last_number"""
+        )
+        return int(cursor.fetchone()[0])
+
+
+def _locked(ticket_id: int) -> SupportTicket:
+    try:
+        return SupportTicket.objects.select_for_update().get(pk=ticket_id)
+    except SupportTicket.DoesNotExist:
+        raise TicketError("ticket", f"Ticket {ticket_id} does not exist.") from None
+
+
+def _save(ticket: SupportTicket, changes: _Changes) -> None:
+    if not changes.fields:
+        return
+    ticket.updated_at = timezone.now()
+    ticket.save(update_fields=[*changes.fields, "updated_at"])
+    TicketEvent.objects.bulk_create(changes.audit)
+    for name, data in changes.published:
+        events.publish(name, ticket, data, source=changes.actor.source)
+
+
+# --- Field changes, applied in memory; single and bulk services share them ---
+
+
+def _apply_status(ticket: SupportTicket, status: str, note: str, changes: _Changes) -> None:
+    _require_choice("status", status, TicketStatus)
+    if note and status not in FINISHED_STATUSES:
+        raise TicketError("resolutionNote", "A resolution note is only accepted when resolving or closing.")
+    previous = ticket.status
+    if status == previous:
+        return
+    now = timezone.now()
+    if status in FINISHED_STATUSES:
+        if ticket.resolved_at is None or note:
+            ticket.resolved_at = ticket.resolved_at or now
+            ticket.resolved_by = ticket.resolved_by or changes.actor.name
+            ticket.resolution_time_minutes = minutes_between(ticket.created_at, ticket.resolved_at)
+            ticket.resolution_note = note or ticket.resolution_note
+    else:
+        # Reopened: the previous resolution no longer holds; the audit trail keeps it.
+        ticket.resolved_at = None
+        ticket.resolved_by = ""
+        ticket.resolution_time_minutes = None
+        ticket.resolution_note = ""
+    ticket.status = status
+    ticket.last_activity_at = now
+    changes.fields |= {
+        "status", "resolved_at", "resolved_by", "resolution_time_minutes", "resolution_note", "last_activity_at",
+    }
+    changes.record(ticket, TicketAction.STATUS_CHANGED, "status", previous, status)
+    changes.published.append(("ticket-status-updated", {"status": status, "previousStatus": previous}))
+
+
+def _apply_assignee(ticket: SupportTicket, assigned_to: str | None, changes: _Changes) -> None:
+    assignee = normalize_assignee(assigned_to)
+    previous = ticket.assigned_to
+    if assignee == previous:
+        return
+    ticket.assigned_to = assignee
+    ticket.last_activity_at = timezone.now()
+    changes.fields |= {"assigned_to", "last_activity_at"}
+    changes.record(ticket, TicketAction.ASSIGNED, "assignedTo", previous, assignee)
+    changes.published.append(
+        ("ticket-assigned", {"assignedTo": assignee or None, "previousAssignedTo": previous or None})
+    )
+
+
+def _apply_priority(ticket: SupportTicket, priority: str, changes: _Changes) -> None:
+    _require_choice("priority", priority, TicketPriority)
+    previous = ticket.priority
+    if priority == previous:
+        return
+    deadlines = sla_deadlines(priority=priority, created_at=ticket.created_at)
+    ticket.priority = priority
+    ticket.priority_rank = PRIORITY_RANK[TicketPriority(priority)]
+    ticket.response_target_minutes = deadlines.response_target_minutes
+    ticket.response_deadline = deadlines.response_deadline
+    ticket.resolution_deadline = deadlines.resolution_deadline
+    changes.fields |= {
+        "priority", "priority_rank", "response_target_minutes", "response_deadline", "resolution_deadline",
+    }
+    changes.record(ticket, TicketAction.PRIORITY_CHANGED, "priority", previous, priority)
+    changes.published.append(("ticket-updated", {"changes": {"priority": priority}}))
+
+
+def _apply_category(ticket: SupportTicket, category: str, changes: _Changes) -> None:
+    _require_choice("category", category, TicketCategory)
+    previous = ticket.category
+    if category == previous:
+        return
+    ticket.category = category
+    changes.fields.add("category")
+    changes.record(ticket, TicketAction.CATEGORY_CHANGED, "category", previous, category)
+    changes.published.append(("ticket-updated", {"changes": {"category": category}}))
+
+
+def _apply_tags(ticket: SupportTicket, tags: list[str], changes: _Changes) -> None:
+    tags = normalize_tags(tags)
+    previous = list(ticket.tags)
+    if tags == previous:
+        return
+    ticket.tags = tags
+    changes.fields.add("tags")
+    changes.record(ticket, TicketAction.TAGS_CHANGED, "tags", previous, tags)
+    changes.published.append(("ticket-updated", {"changes": {"tags": tags}}))
+
+
+# --- Public services ---
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    subject: str,
+    description: str,
+    customer_email: str,
+    actor: Actor,
+    customer_name: str = "",
+    customer_user_id: str = "",
+    priority: str = TicketPriority.MEDIUM,
+    category: str = TicketCategory.GENERAL,
+    source: str = TicketSource.WEB,
+    assigned_to: str = "",
+    tags: Sequence[str] = (),
+    helpscout_conversation_id: str | None = None,
+) -> SupportTicket:
+    _require_choice("priority", priority, TicketPriority)
+    _require_choice("category", category, TicketCategory)
+    _require_choice("source", source, TicketSource)
+    if not subject.strip():
+        raise TicketError("subject", "This field may not be blank.")
+    now = timezone.now()
+    deadlines = sla_deadlines(priority=priority, created_at=now)
+    ticket = SupportTicket.objects.create(
+        number=_next_ticket_number(),
+        subject=subject.strip(),
+        description=description,
+        customer_email=customer_email.strip(),
+        customer_name=customer_name.strip(),
+        customer_user_id=customer_user_id,
+        priority=priority,
+        priority_rank=PRIORITY_RANK[TicketPriority(priority)],
+        category=category,
+        source=source,
+        assigned_to=normalize_assignee(assigned_to),
+        tags=normalize_tags(tags),
+        helpscout_conversation_id=helpscout_conversation_id,
+        response_target_minutes=deadlines.response_target_minutes,
+        response_deadline=deadlines.response_deadline,
+        resolution_deadline=deadlines.resolution_deadline,
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+    )
+    search.search_document_build(ticket.pk)
+    TicketEvent.objects.create(
+        ticket=ticket, action=TicketAction.CREATED, new_value=ticket.ticket_number,
+        actor=actor.name, source=actor.source, created_at=now,
+    )
+    events.publish("new-ticket", ticket, {}, source=actor.source)
+    return ticket
+
+
+@transaction.atomic
+def ticket_change_status(*, ticket_id: int, status: str, actor: Actor, resolution_note: str = "") -> SupportTicket:
+    """Any status may follow any other; leaving resolved/closed reopens the ticket."""
+    ticket = _locked(ticket_id)
+    changes = _Changes(actor)
+    _apply_status(ticket, status, resolution_note.strip(), changes)
+    _save(ticket, changes)
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, ticket_id: int, assigned_to: str | None, actor: Actor) -> SupportTicket:
+    """`None` or an empty string unassigns."""
+    ticket = _locked(ticket_id)
+    changes = _Changes(actor)
+    _apply_assignee(ticket, assigned_to, changes)
+    _save(ticket, changes)
+    return ticket
+
+
+@transaction.atomic
+def ticket_change_priority(*, ticket_id: int, priority: str, actor: Actor) -> SupportTicket:
+    """Recomputes the SLA deadlines from the creation time."""
+    ticket = _locked(ticket_id)
+    changes = _Changes(actor)
+    _apply_priority(ticket, priority, changes)
+    _save(ticket, changes)
+    return ticket
+
+
+@transaction.atomic
+def ticket_update(
+    *,
+    ticket_id: int,
+    actor: Actor,
+    status: str | None = None,
+    resolution_note: str = "",
+    priority: str | None = None,
+    category: str | None = None,
+    assigned_to: str | None = None,
+    tags: Sequence[str] | None = None,
+) -> SupportTicket:
+    """Several field changes at once (the admin and dashboard forms); None leaves a field
+    as it is, and an empty `assigned_to` unassigns."""
+    ticket = _locked(ticket_id)
+    changes = _apply_updates(
+        ticket, actor,
+        status=status, resolution_note=resolution_note, priority=priority, category=category,
+        assigned_to=assigned_to, tags=tags,
+    )
+    _save(ticket, changes)
+    return ticket
+
+
+def _apply_updates(
+    ticket: SupportTicket,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    resolution_note: str = "",
+    priority: str | None = None,
+    category: str | None = None,
+    assigned_to: str | None = None,
+    tags: Sequence[str] | None = None,
+) -> _Changes:
+    changes = _Changes(actor)
+    if status is not None:
+        _apply_status(ticket, status, resolution_note.strip(), changes)
+    if priority is not None:
+        _apply_priority(ticket, priority, changes)
+    if category is not None:
+        _apply_category(ticket, category, changes)
+    if assigned_to is not None:
+        _apply_assignee(ticket, assigned_to, changes)
+    if tags is not None:
+        _apply_tags(ticket, list(tags), changes)
+    return changes
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    updated: int
+    not_found: list[int]
+
+
+@transaction.atomic
+def tickets_bulk_update(
+    *,
+    ids: Sequence[int],
+    actor: Actor,
+    status: str | None = None,
+    priority: str | None = None,
+    category: str | None = None,
+    assigned_to: str | None = None,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+) -> BulkResult:
+    """All or nothing: an invalid value raises before any row is written.
+
+    `updated` counts the tickets found (a ticket already in the wanted state counts too).
+    Rows are locked in id order so two bulk updates cannot deadlock each other.
+    """
+    for field_name, value, choices in (
+        ("status", status, TicketStatus), ("priority", priority, TicketPriority), ("category", category, TicketCategory)
+    ):
+        if value is not None:
+            _require_choice(field_name, value, choices)
+    added, removed = normalize_tags(add_tags), set(normalize_tags(remove_tags))
+    wanted = list(dict.fromkeys(ids))
+    tickets = list(SupportTicket.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
+    found = {ticket.pk for ticket in tickets}
+    for ticket in tickets:
+        tags = None
+        if added or removed:
+            tags = [tag for tag in [*ticket.tags, *added] if tag not in removed]
+        changes = _apply_updates(
+            ticket, actor, status=status, priority=priority, category=category, assigned_to=assigned_to, tags=tags,
+        )
+        _save(ticket, changes)
+    return BulkResult(updated=len(found), not_found=[pk for pk in wanted if pk not in found])
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    ticket_id: int,
+    body: str,
+    is_internal: bool,
+    author: str,
+    actor: Actor,
+    counts_as_response: bool = True,
+) -> TicketComment:
+    """A comment by `author`. The first public one that `counts_as_response` (an agent's,
+    not a customer's) sets the ticket's first-response time."""
+    body = body.strip()
+    if not body:
+        raise TicketError("comment", "This field may not be blank.")
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise TicketError("comment", f"At most {MAX_COMMENT_LENGTH} characters.")
+    ticket = _locked(ticket_id)
+    now = timezone.now()
+    comment = TicketComment.objects.create(
+        ticket=ticket, body=body, is_internal=is_internal, author=author, source=actor.source, created_at=now,
+    )
+    fields = ["total_comments", "last_activity_at", "updated_at"]
+    ticket.total_comments += 1
+    ticket.last_activity_at = ticket.updated_at = now
+    if counts_as_response and not is_internal and ticket.first_response_at is None:
+        ticket.first_response_at = now
+        fields.append("first_response_at")
+    ticket.save(update_fields=fields)
+    search.search_document_append(ticket.pk, body)
+    TicketEvent.objects.create(
+        ticket=ticket, action=TicketAction.COMMENTED, field="internal" if is_internal else "public",
+        new_value=str(comment.pk), actor=actor.name, source=actor.source, created_at=now,
+    )
+    events.publish("ticket-comment-added", ticket, {"comment": events.comment_payload(comment)}, source=actor.source)
+    return comment
+
+
+def ticket_register_view(*, ticket_id: int) -> None:
+    """Counts one view; a single atomic UPDATE, no lock, no audit row (views are not changes)."""
+    SupportTicket.objects.filter(pk=ticket_id).update(view_count=F("view_count") + 1)
