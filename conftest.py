@@ -20,6 +20,12 @@ def _require(name: str, url: str, default_port: int) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Parallel workers share one Redis: give each its own channel-layer and cache namespace.
+    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    for layer in settings.CHANNEL_LAYERS.values():
+        if "prefix" in layer.get("CONFIG", {}):
+            layer["CONFIG"]["prefix"] = f"fx-test-{worker}"
+    settings.CACHES["default"]["KEY_PREFIX"] = f"fx-test-{worker}"
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         db = settings.DATABASES["default"]
         _require("PostgreSQL", f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}", 5432)

@@ -1,0 +1,98 @@
+"""Statistics against figures worked out by hand."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+from tickets import services
+from tickets.selectors import ticket_list, ticket_statistics
+
+from .factories import TEST_ACTOR, make_ticket
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+
+
+def at(offset: timedelta):
+    return time_machine.travel(T0 + offset, tick=False)
+
+
+def reply(ticket_id: int) -> None:
+    services.comment_add(ticket_id=ticket_id, body="Reply", is_internal=False, author="A", actor=TEST_ACTOR)
+
+
+def resolve(ticket_id: int) -> None:
+    services.ticket_change_status(ticket_id=ticket_id, status="resolved", actor=TEST_ACTOR)
+
+
+def test_empty_statistics_have_zero_counts_and_null_averages():
+    report = ticket_statistics(ticket_list(), now=T0)
+    assert report["total"] == 0
+    assert report["byStatus"] == {"open": 0, "in_progress": 0, "waiting_customer": 0, "resolved": 0, "closed": 0}
+    assert report["byPriority"] == {"low": 0, "medium": 0, "high": 0, "urgent": 0}
+    assert report["averageResponseTimeMinutes"] is None
+    assert report["averageResolutionTimeMinutes"] is None
+    assert report["slaComplianceRate"] is None
+
+
+def test_statistics_match_hand_computed_figures():
+    with at(timedelta(0)):
+        # A: urgent, replied after 20 min, resolved after 3 h: met both targets.
+        a = make_ticket(priority="urgent", category="billing")
+        # B: high, replied after 3 h (target 2 h), resolved after 5 h: missed.
+        b = make_ticket(priority="high", category="billing")
+        # C: medium, no reply, still open; overdue once past 4 h.
+        c = make_ticket(priority="medium")
+        # D: low, replied after 1 h, in progress, within targets.
+        d = make_ticket(priority="low", category="technical")
+    with at(timedelta(minutes=20)):
+        reply(a.pk)
+    with at(timedelta(hours=1)):
+        reply(d.pk)
+        services.ticket_change_status(ticket_id=d.pk, status="in_progress", actor=TEST_ACTOR)
+    with at(timedelta(hours=3)):
+        resolve(a.pk)
+        reply(b.pk)
+    with at(timedelta(hours=5)):
+        resolve(b.pk)
+
+    report = ticket_statistics(ticket_list(), now=T0 + timedelta(hours=6))
+
+    assert report["total"] == 4
+    assert report["byStatus"] == {"open": 1, "in_progress": 1, "waiting_customer": 0, "resolved": 2, "closed": 0}
+    assert report["byPriority"] == {"low": 1, "medium": 1, "high": 1, "urgent": 1}
+    assert report["byCategory"]["billing"] == 2
+    assert report["byCategory"]["technical"] == 1
+    assert report["byCategory"]["general"] == 1
+    assert report["overdue"] == 1  # C
+    # Responses: 20, 180 and 60 minutes.
+    assert report["averageResponseTimeMinutes"] == pytest.approx((20 + 180 + 60) / 3, abs=0.1)
+    # Resolutions: 180 and 300 minutes.
+    assert report["averageResolutionTimeMinutes"] == 240.0
+    # Known outcomes: A met, B missed, C overdue (missed); D still running. 1 of 3.
+    assert report["slaComplianceRate"] == pytest.approx(33.3, abs=0.05)
+
+
+def test_statistics_respect_the_queryset_they_are_given():
+    with at(timedelta(days=-10)):
+        make_ticket()
+    with at(timedelta(0)):
+        make_ticket()
+    recent = ticket_list().filter(created_at__gte=T0 - timedelta(days=7))
+    assert ticket_statistics(recent, now=T0)["total"] == 1
+
+
+def test_statistics_endpoint_takes_a_date_range(staff_agent):
+    client = APIClient()
+    client.force_authenticate(staff_agent)  # a token issued now would not be valid in the past
+    with at(timedelta(days=-40)):
+        make_ticket()
+    with at(timedelta(days=-3)):
+        make_ticket()
+    with at(timedelta(0)):
+        assert client.get("/api/admin/support-tickets/statistics?dateRange=7d").json()["total"] == 1
+        assert client.get("/api/admin/support-tickets/statistics?dateRange=90d").json()["total"] == 2
+        assert client.get("/api/admin/support-tickets/statistics").json()["total"] == 2
