@@ -51,7 +51,7 @@ test-sqlite: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
-	$(BIN)/mypy .
+	DEBUG=true $(BIN)/mypy .
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -14,7 +14,7 @@ class IntegrationState(models.Model):
     name = models.CharField(max_length=20, choices=IntegrationName.choices, unique=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_sync_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(null=True, blank=True)
+    last_error = models.TextField(null=True, blank=True)  # noqa: DJ001 (null: no error since the last success)
     last_error_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -20,13 +20,10 @@ def integration_status() -> dict[str, dict[str, Any]]:
         state = states.get(name)
         configured = is_configured(name)
         last_error = state.last_error if state else None
-        if not configured:
-            status = "not_configured"
-        else:
-            status = "error" if last_error else "ok"
+        status = "error" if last_error else "ok"
         report[key] = {
             "configured": configured,
-            "status": status,
+            "status": status if configured else "not_configured",
             "lastSyncAt": state.last_sync_at if state else None,
             "lastError": last_error,
         }

@@ -1,0 +1,355 @@
+"""The Django admin over tickets. It never writes a ticket row itself: every change,
+from the change form, the comment inline or an action, is a call to `tickets.services`
+with an admin actor, so it is audited and published like any other change."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from . import services
+from .actors import Actor, actor_for_user
+from .exceptions import TicketError
+from .models import (
+    FINISHED_STATUSES,
+    ChangeSource,
+    SupportTicket,
+    TicketComment,
+    TicketEvent,
+    TicketStatus,
+)
+from .search import search_filter, ticket_number_from_text
+from .sla import is_overdue, overdue_q
+
+# An action locks every selected ticket in one transaction; the API's bulk endpoint has the same cap.
+MAX_ACTION_TICKETS = 1000
+
+# The change form's editable fields, in the order `services.ticket_update` takes them.
+EDITABLE_FIELDS = ("status", "resolution_note", "priority", "category", "assigned_to", "tags")
+
+CHANGE_FIELDSETS = (
+    (None, {"fields": ("ticket_number", "subject", "description", "source", "created_at", "updated_at")}),
+    ("Customer", {"fields": ("customer_name", "customer_email", "customer_user_id")}),
+    ("Handling", {"fields": EDITABLE_FIELDS}),
+    ("SLA", {"fields": ("response_target_minutes", "response_deadline", "resolution_deadline", "overdue")}),
+    ("Resolution", {"fields": ("resolved_by", "resolved_at", "resolution_time_minutes")}),
+    (
+        "Statistics",
+        {"classes": ("collapse",), "fields": ("first_response_at", "last_activity_at", "total_comments", "view_count")},
+    ),
+    (
+        "Integrations",
+        {
+            "classes": ("collapse",),
+            "fields": (
+                "helpscout_conversation_id", "helpscout_sync_status", "helpscout_last_sync_at",
+                "slack_channel_id", "slack_message_ts", "slack_thread_id", "slack_last_sync_at", "slack_is_archived",
+            ),
+        },
+    ),
+)
+ADD_FIELDSETS = (
+    (None, {"fields": ("subject", "description", "source")}),
+    ("Customer", {"fields": ("customer_name", "customer_email", "customer_user_id")}),
+    ("Handling", {"fields": ("priority", "category", "assigned_to", "tags")}),
+)
+CHANGE_READONLY_FIELDS = tuple(
+    name
+    for _, options in CHANGE_FIELDSETS
+    for name in options["fields"]
+    if name not in EDITABLE_FIELDS
+)
+
+
+def admin_actor(request: HttpRequest) -> Actor:
+    return actor_for_user(request.user, ChangeSource.ADMIN)
+
+
+def _domain_rule(check: Any, value: Any) -> Any:
+    """Runs a service's normaliser, turning its TicketError into a form error."""
+    try:
+        return check(value)
+    except TicketError as error:
+        raise ValidationError(error.message) from None
+
+
+class TagsField(forms.CharField):
+    """Tags as one comma-separated line; the model keeps a list."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value)
+        return [tag.strip() for tag in text.split(",") if tag.strip()]
+
+
+class TicketAdminForm(forms.ModelForm):
+    """Checks every rule the services enforce, so a valid form is always written whole."""
+
+    tags = TagsField(required=False, help_text="Comma-separated, e.g. kyc, vip.")
+
+    class Meta:
+        model = SupportTicket
+        fields = "__all__"
+
+    def clean_tags(self) -> list[str]:
+        return _domain_rule(services.normalize_tags, self.cleaned_data["tags"])
+
+    def clean_assigned_to(self) -> str:
+        return _domain_rule(services.normalize_assignee, self.cleaned_data["assigned_to"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # The services keep a resolution note only as part of resolving or closing.
+        if "resolution_note" in self.changed_data and (
+            "status" not in self.changed_data or data.get("status") not in FINISHED_STATUSES
+        ):
+            self.add_error("resolution_note", "A resolution note is saved only when changing to Resolved or Closed.")
+        return data
+
+
+class CommentInlineForm(forms.ModelForm):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=services.MAX_COMMENT_LENGTH)
+
+
+class CommentInline(admin.TabularInline):
+    """Existing comments show read-only; the blank row adds one through `comment_add`."""
+
+    model = TicketComment
+    form = CommentInlineForm
+    fields = ("body", "is_internal", "author", "source", "created_at")
+    readonly_fields = ("author", "source", "created_at")
+    extra = 1
+    can_delete = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        if self.value() == "yes":
+            return queryset.filter(overdue_q(now=timezone.now()))
+        if self.value() == "no":
+            return queryset.exclude(overdue_q(now=timezone.now()))
+        return None
+
+
+class AssignForm(forms.Form):
+    assigned_to = forms.CharField(
+        label="Assign to", max_length=services.MAX_ASSIGNEE_LENGTH, required=False,
+        help_text="The team member's name, e.g. “John Doe”. Leave empty to unassign.",
+    )
+
+    def clean_assigned_to(self) -> str:
+        return _domain_rule(services.normalize_assignee, self.cleaned_data["assigned_to"])
+
+
+@admin.register(SupportTicket)
+class SupportTicketAdmin(admin.ModelAdmin):
+    form = TicketAdminForm
+    inlines = [CommentInline]
+    list_display = (
+        "ticket_number", "subject", "status", "priority", "category", "source", "assigned_to",
+        "customer_email", "created_at", "overdue",
+    )
+    list_filter = ("status", "priority", "category", "source", OverdueFilter, "created_at")
+    # Shows the search box; `get_search_results` does the searching.
+    search_fields = ("subject",)
+    search_help_text = "Ticket number (FCT-000042), or words from the subject, customer, description or comments."
+    ordering = ("-created_at",)
+    list_per_page = 50
+    # Counting a million rows twice per page is the slowest part of the list.
+    show_full_result_count = False
+    actions = ("mark_in_progress", "resolve_tickets", "close_tickets", "assign_tickets")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SupportTicket]:
+        return super().get_queryset(request).defer("search_vector")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[SupportTicket], search_term: str
+    ) -> tuple[QuerySet[SupportTicket], bool]:
+        # The API's search: full text over the GIN index on PostgreSQL, plus the ticket number.
+        return search_filter(queryset, search_term), False
+
+    def get_fieldsets(self, request: HttpRequest, obj: SupportTicket | None = None) -> Any:
+        return CHANGE_FIELDSETS if obj is not None else ADD_FIELDSETS
+
+    def get_readonly_fields(self, request: HttpRequest, obj: SupportTicket | None = None) -> Any:
+        return CHANGE_READONLY_FIELDS if obj is not None else ()
+
+    def get_inlines(self, request: HttpRequest, obj: SupportTicket | None) -> Any:
+        return self.inlines if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: SupportTicket | None = None) -> bool:
+        return False  # Tickets are never deleted; they are closed.
+
+    @admin.display(description="Ticket", ordering="number")
+    def ticket_number(self, ticket: SupportTicket) -> str:
+        return ticket.ticket_number
+
+    @admin.display(description="Overdue", boolean=True)
+    def overdue(self, ticket: SupportTicket) -> bool:
+        return is_overdue(ticket, now=timezone.now())
+
+    def save_model(self, request: HttpRequest, obj: SupportTicket, form: Any, change: bool) -> None:
+        actor, data = admin_actor(request), form.cleaned_data
+        if change:
+            updates = {name: data[name] for name in EDITABLE_FIELDS if name in form.changed_data}
+            services.ticket_update(ticket_id=obj.pk, actor=actor, **updates)
+        else:
+            obj.pk = services.ticket_create(
+                subject=data["subject"], description=data["description"], source=data["source"],
+                customer_name=data["customer_name"], customer_email=data["customer_email"],
+                customer_user_id=data["customer_user_id"], priority=data["priority"], category=data["category"],
+                assigned_to=data["assigned_to"], tags=data["tags"], actor=actor,
+            ).pk
+        # The form wrote its values onto `obj` in memory; show what the service stored.
+        obj.refresh_from_db()
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:
+        actor = admin_actor(request)
+        # Only new rows come back: existing comments are view-only, so never "changed".
+        formset.new_objects = [
+            services.comment_add(
+                ticket_id=form.instance.pk, body=comment.body, is_internal=comment.is_internal,
+                author=actor.name, actor=actor,
+            )
+            for comment in formset.save(commit=False)
+        ]
+
+    # --- Actions: each is one bulk service call, all or nothing ---
+
+    def _selected_ids(self, request: HttpRequest, queryset: QuerySet[SupportTicket]) -> list[int] | None:
+        ids = list(queryset.values_list("pk", flat=True)[: MAX_ACTION_TICKETS + 1])
+        if len(ids) > MAX_ACTION_TICKETS:
+            self.message_user(request, f"Select at most {MAX_ACTION_TICKETS} tickets at a time.", messages.ERROR)
+            return None
+        return ids
+
+    def _bulk_update(self, request: HttpRequest, ids: list[int], done: str, **updates: Any) -> None:
+        try:
+            result = services.tickets_bulk_update(ids=ids, actor=admin_actor(request), **updates)
+        except TicketError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        self.message_user(request, f"{result.updated} ticket(s) {done}.", messages.SUCCESS)
+
+    def _set_status(self, request: HttpRequest, queryset: QuerySet[SupportTicket], status: TicketStatus) -> None:
+        ids = self._selected_ids(request, queryset)
+        if ids is not None:
+            self._bulk_update(request, ids, f"marked {status.label.lower()}", status=status)
+
+    @admin.action(description="Mark selected tickets in progress", permissions=["change"])
+    def mark_in_progress(self, request: HttpRequest, queryset: QuerySet[SupportTicket]) -> None:
+        self._set_status(request, queryset, TicketStatus.IN_PROGRESS)
+
+    @admin.action(description="Resolve selected tickets", permissions=["change"])
+    def resolve_tickets(self, request: HttpRequest, queryset: QuerySet[SupportTicket]) -> None:
+        self._set_status(request, queryset, TicketStatus.RESOLVED)
+
+    @admin.action(description="Close selected tickets", permissions=["change"])
+    def close_tickets(self, request: HttpRequest, queryset: QuerySet[SupportTicket]) -> None:
+        self._set_status(request, queryset, TicketStatus.CLOSED)
+
+    @admin.action(description="Assign selected tickets…", permissions=["change"])
+    def assign_tickets(self, request: HttpRequest, queryset: QuerySet[SupportTicket]) -> TemplateResponse | None:
+        """First shows a page asking for the assignee; that page posts back here with `apply`."""
+        ids = self._selected_ids(request, queryset)
+        if ids is None:
+            return None
+        form = AssignForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            assignee = form.cleaned_data["assigned_to"]
+            done = f"assigned to {assignee}" if assignee else "unassigned"
+            self._bulk_update(request, ids, done, assigned_to=assignee)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Assign tickets",
+            "opts": self.opts,
+            "form": form,
+            "tickets": queryset.only("id", "number", "subject"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/tickets/assign_intermediate.html", context)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that only services and integrations write: staff may look, never touch."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class TicketRowAdmin(ReadOnlyAdmin):
+    """Comments and events: a search for a ticket number lists that ticket's rows."""
+
+    list_per_page = 50
+    # By id, which follows creation: there is no index on created_at alone.
+    ordering = ("-id",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # The ticket column needs only the number; its text and search document stay behind.
+        return (
+            super().get_queryset(request)
+            .select_related("ticket")
+            .defer("ticket__description", "ticket__search_vector")
+        )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        number = ticket_number_from_text(search_term)
+        if number is not None:
+            return queryset.filter(ticket__number=number), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="Ticket", ordering="ticket__number")
+    def ticket_number(self, row: TicketComment | TicketEvent) -> str:
+        return row.ticket.ticket_number
+
+
+@admin.register(TicketComment)
+class TicketCommentAdmin(TicketRowAdmin):
+    list_display = ("id", "ticket_number", "author", "is_internal", "source", "created_at", "excerpt")
+    list_filter = ("source", "is_internal")
+    search_fields = ("author", "body")
+    search_help_text = "Ticket number, author, or text in the comment."
+
+    @admin.display(description="Comment")
+    def excerpt(self, comment: TicketComment) -> str:
+        return comment.body if len(comment.body) <= 80 else f"{comment.body[:79]}…"
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(TicketRowAdmin):
+    list_display = ("id", "ticket_number", "action", "field", "old_value", "new_value", "actor", "source", "created_at")
+    list_filter = ("action", "source")
+    search_fields = ("actor",)
+    search_help_text = "Ticket number or actor name."

@@ -70,11 +70,17 @@ def _row(values: dict[str, Any], now: datetime) -> list[str]:
         if column == "ticketNumber":
             row.append(format_ticket_number(values["number"]))
         elif column == "isOverdue":
-            row.append(_cell(overdue(
-                status=values["status"], first_response_at=values["first_response_at"],
-                response_deadline=values["response_deadline"], resolution_deadline=values["resolution_deadline"],
-                now=now,
-            )))
+            row.append(
+                _cell(
+                    overdue(
+                        status=values["status"],
+                        first_response_at=values["first_response_at"],
+                        response_deadline=values["response_deadline"],
+                        resolution_deadline=values["resolution_deadline"],
+                        now=now,
+                    )
+                )
+            )
         else:
             row.append(_cell(values[field]))
     return row

@@ -19,7 +19,12 @@ from .sla import overdue_q
 
 UNASSIGNED = "unassigned"
 MAX_SEARCH_LENGTH = 200
-DATE_RANGES = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30), "90d": timedelta(days=90)}
+DATE_RANGES = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+}
 SORT_FIELDS: dict[str, Any] = {
     "createdAt": "created_at",
     "updatedAt": "updated_at",
@@ -96,7 +101,8 @@ class TicketFilter(django_filters.FilterSet):
     tags = django_filters.CharFilter(method="filter_tags", max_length=500, help_text="Comma list; all must match.")
     overdue = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_overdue")
     search = django_filters.CharFilter(
-        method="filter_search", max_length=MAX_SEARCH_LENGTH,
+        method="filter_search",
+        max_length=MAX_SEARCH_LENGTH,
         help_text="Full text over subject, description, customer and comments; or a ticket number.",
     )
     dateRange = django_filters.ChoiceFilter(choices=[(key, key) for key in DATE_RANGES], method="filter_date_range")

@@ -83,6 +83,9 @@ class TicketNumberCounter(models.Model):
 
     last_number = models.PositiveBigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"Last ticket number: {self.last_number}"
+
 
 class SupportTicket(models.Model):
     number = models.PositiveBigIntegerField(unique=True, editable=False)
@@ -193,8 +196,9 @@ class TicketEvent(models.Model):
     ticket = models.ForeignKey(SupportTicket, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=TicketAction.choices)
     field = models.CharField(max_length=40, blank=True)
-    old_value = models.TextField(null=True, blank=True)
-    new_value = models.TextField(null=True, blank=True)
+    # NULL means "no value" (unassigned, no tags), which the API shows as null.
+    old_value = models.TextField(null=True, blank=True)  # noqa: DJ001
+    new_value = models.TextField(null=True, blank=True)  # noqa: DJ001
     actor = models.CharField(max_length=150)
     source = models.CharField(max_length=20, choices=ChangeSource.choices)
     created_at = models.DateTimeField(default=timezone.now)

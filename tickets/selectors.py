@@ -26,7 +26,9 @@ def ticket_list() -> QuerySet[SupportTicket]:
 
 def ticket_find(lookup: str) -> SupportTicket | None:
     """By database id (`42`) or ticket number (`FCT-000042`), with its comments."""
-    queryset = ticket_list().prefetch_related(Prefetch("comments", queryset=TicketComment.objects.order_by("created_at", "id")))
+    queryset = ticket_list().prefetch_related(
+        Prefetch("comments", queryset=TicketComment.objects.order_by("created_at", "id"))
+    )
     if lookup.isdigit():
         return queryset.filter(pk=int(lookup)).first()
     number = ticket_number_from_text(lookup)
@@ -66,7 +68,9 @@ def ticket_statistics(queryset: QuerySet[SupportTicket], *, now: datetime) -> di
         filter=Q(first_response_at__isnull=False),
     )
     aggregates["avg_resolution"] = Avg("resolution_time_minutes", filter=Q(resolved_at__isnull=False))
-    aggregates["sla_known"] = Count("id", filter=Q(status__in=FINISHED_STATUSES, resolved_at__isnull=False) | overdue_q(now=now))
+    aggregates["sla_known"] = Count(
+        "id", filter=Q(status__in=FINISHED_STATUSES, resolved_at__isnull=False) | overdue_q(now=now)
+    )
     aggregates["sla_met"] = Count("id", filter=Q(status__in=FINISHED_STATUSES) & met)
     row = queryset.order_by().annotate(response_or_resolution=responded_at).aggregate(**aggregates)
     avg_resolution = row["avg_resolution"]
@@ -78,9 +82,7 @@ def ticket_statistics(queryset: QuerySet[SupportTicket], *, now: datetime) -> di
         "overdue": row["overdue"],
         "averageResponseTimeMinutes": _minutes(row["avg_response"]),
         "averageResolutionTimeMinutes": None if avg_resolution is None else round(float(avg_resolution), 1),
-        "slaComplianceRate": (
-            round(100 * row["sla_met"] / row["sla_known"], 1) if row["sla_known"] else None
-        ),
+        "slaComplianceRate": (round(100 * row["sla_met"] / row["sla_known"], 1) if row["sla_known"] else None),
     }
 
 

@@ -151,7 +151,12 @@ def _apply_status(ticket: SupportTicket, status: str, note: str, changes: _Chang
     ticket.status = status
     ticket.last_activity_at = now
     changes.fields |= {
-        "status", "resolved_at", "resolved_by", "resolution_time_minutes", "resolution_note", "last_activity_at",
+        "status",
+        "resolved_at",
+        "resolved_by",
+        "resolution_time_minutes",
+        "resolution_note",
+        "last_activity_at",
     }
     changes.record(ticket, TicketAction.STATUS_CHANGED, "status", previous, status)
     changes.published.append(("ticket-status-updated", {"status": status, "previousStatus": previous}))
@@ -183,7 +188,11 @@ def _apply_priority(ticket: SupportTicket, priority: str, changes: _Changes) -> 
     ticket.response_deadline = deadlines.response_deadline
     ticket.resolution_deadline = deadlines.resolution_deadline
     changes.fields |= {
-        "priority", "priority_rank", "response_target_minutes", "response_deadline", "resolution_deadline",
+        "priority",
+        "priority_rank",
+        "response_target_minutes",
+        "response_deadline",
+        "resolution_deadline",
     }
     changes.record(ticket, TicketAction.PRIORITY_CHANGED, "priority", previous, priority)
     changes.published.append(("ticket-updated", {"changes": {"priority": priority}}))
@@ -260,8 +269,12 @@ def ticket_create(
     )
     search.search_document_build(ticket.pk)
     TicketEvent.objects.create(
-        ticket=ticket, action=TicketAction.CREATED, new_value=ticket.ticket_number,
-        actor=actor.name, source=actor.source, created_at=now,
+        ticket=ticket,
+        action=TicketAction.CREATED,
+        new_value=ticket.ticket_number,
+        actor=actor.name,
+        source=actor.source,
+        created_at=now,
     )
     events.publish("new-ticket", ticket, {}, source=actor.source)
     return ticket
@@ -313,9 +326,14 @@ def ticket_update(
     as it is, and an empty `assigned_to` unassigns."""
     ticket = _locked(ticket_id)
     changes = _apply_updates(
-        ticket, actor,
-        status=status, resolution_note=resolution_note, priority=priority, category=category,
-        assigned_to=assigned_to, tags=tags,
+        ticket,
+        actor,
+        status=status,
+        resolution_note=resolution_note,
+        priority=priority,
+        category=category,
+        assigned_to=assigned_to,
+        tags=tags,
     )
     _save(ticket, changes)
     return ticket
@@ -370,7 +388,9 @@ def tickets_bulk_update(
     Rows are locked in id order so two bulk updates cannot deadlock each other.
     """
     for field_name, value, choices in (
-        ("status", status, TicketStatus), ("priority", priority, TicketPriority), ("category", category, TicketCategory)
+        ("status", status, TicketStatus),
+        ("priority", priority, TicketPriority),
+        ("category", category, TicketCategory),
     ):
         if value is not None:
             _require_choice(field_name, value, choices)
@@ -383,7 +403,13 @@ def tickets_bulk_update(
         if added or removed:
             tags = [tag for tag in [*ticket.tags, *added] if tag not in removed]
         changes = _apply_updates(
-            ticket, actor, status=status, priority=priority, category=category, assigned_to=assigned_to, tags=tags,
+            ticket,
+            actor,
+            status=status,
+            priority=priority,
+            category=category,
+            assigned_to=assigned_to,
+            tags=tags,
         )
         _save(ticket, changes)
     return BulkResult(updated=len(found), not_found=[pk for pk in wanted if pk not in found])
@@ -409,7 +435,12 @@ def comment_add(
     ticket = _locked(ticket_id)
     now = timezone.now()
     comment = TicketComment.objects.create(
-        ticket=ticket, body=body, is_internal=is_internal, author=author, source=actor.source, created_at=now,
+        ticket=ticket,
+        body=body,
+        is_internal=is_internal,
+        author=author,
+        source=actor.source,
+        created_at=now,
     )
     fields = ["total_comments", "last_activity_at", "updated_at"]
     ticket.total_comments += 1
@@ -420,8 +451,13 @@ def comment_add(
     ticket.save(update_fields=fields)
     search.search_document_append(ticket.pk, body)
     TicketEvent.objects.create(
-        ticket=ticket, action=TicketAction.COMMENTED, field="internal" if is_internal else "public",
-        new_value=str(comment.pk), actor=actor.name, source=actor.source, created_at=now,
+        ticket=ticket,
+        action=TicketAction.COMMENTED,
+        field="internal" if is_internal else "public",
+        new_value=str(comment.pk),
+        actor=actor.name,
+        source=actor.source,
+        created_at=now,
     )
     events.publish("ticket-comment-added", ticket, {"comment": events.comment_payload(comment)}, source=actor.source)
     return comment

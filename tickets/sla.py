@@ -39,8 +39,12 @@ def is_overdue(ticket: SupportTicket, *, now: datetime) -> bool:
 
 
 def overdue(
-    *, status: str, first_response_at: datetime | None, response_deadline: datetime,
-    resolution_deadline: datetime, now: datetime,
+    *,
+    status: str,
+    first_response_at: datetime | None,
+    response_deadline: datetime,
+    resolution_deadline: datetime,
+    now: datetime,
 ) -> bool:
     if status in FINISHED_STATUSES:
         return False

@@ -4,22 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='IntegrationState',
+            name="IntegrationState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(choices=[('helpscout', 'Help Scout'), ('slack', 'Slack')], max_length=20, unique=True)),
-                ('last_success_at', models.DateTimeField(blank=True, null=True)),
-                ('last_sync_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True, null=True)),
-                ('last_error_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        choices=[("helpscout", "Help Scout"), ("slack", "Slack")], max_length=20, unique=True
+                    ),
+                ),
+                ("last_success_at", models.DateTimeField(blank=True, null=True)),
+                ("last_sync_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True, null=True)),
+                ("last_error_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
     ]

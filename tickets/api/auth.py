@@ -1,6 +1,5 @@
 """JWT login, throttled per client address (LOGIN_THROTTLE)."""
 
-from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
@@ -10,10 +9,8 @@ class LoginRateThrottle(AnonRateThrottle):
 
 
 class TokenObtainView(TokenObtainPairView):
-    permission_classes = [AllowAny]
-    throttle_classes = [LoginRateThrottle]
+    throttle_classes = (LoginRateThrottle,)
 
 
 class TokenRefreshThrottledView(TokenRefreshView):
-    permission_classes = [AllowAny]
-    throttle_classes = [LoginRateThrottle]
+    throttle_classes = (LoginRateThrottle,)

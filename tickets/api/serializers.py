@@ -10,7 +10,6 @@ from ..models import (
     ChangeSource,
     SupportTicket,
     TicketCategory,
-    TicketComment,
     TicketEvent,
     TicketPriority,
     TicketSource,
@@ -99,7 +98,7 @@ class TicketSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TicketStatus.choices)
     priority = serializers.ChoiceField(choices=TicketPriority.choices)
     category = serializers.ChoiceField(choices=TicketCategory.choices)
-    source = serializers.ChoiceField(choices=TicketSource.choices)
+    source = serializers.ChoiceField(choices=TicketSource.choices)  # type: ignore[assignment]
     customerName = serializers.CharField(source="customer_name")
     customerEmail = serializers.EmailField(source="customer_email")
     customerUserId = serializers.CharField(source="customer_user_id", allow_null=True)
@@ -124,7 +123,7 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(source="body")
     isInternal = serializers.BooleanField(source="is_internal")
     author = serializers.CharField()
-    source = serializers.ChoiceField(choices=ChangeSource.choices)
+    source = serializers.ChoiceField(choices=ChangeSource.choices)  # type: ignore[assignment]
     createdAt = serializers.DateTimeField(source="created_at")
 
 
@@ -139,7 +138,7 @@ class TicketEventSerializer(serializers.Serializer):
     oldValue = serializers.CharField(source="old_value", allow_null=True)
     newValue = serializers.CharField(source="new_value", allow_null=True)
     actor = serializers.CharField()
-    source = serializers.ChoiceField(choices=ChangeSource.choices)
+    source = serializers.ChoiceField(choices=ChangeSource.choices)  # type: ignore[assignment]
     createdAt = serializers.DateTimeField(source="created_at")
 
     def to_representation(self, instance: TicketEvent) -> dict[str, Any]:
@@ -213,7 +212,7 @@ class TicketCreateSerializer(serializers.Serializer):
     customerUserId = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     priority = serializers.ChoiceField(choices=TicketPriority.choices, default=TicketPriority.MEDIUM)
     category = serializers.ChoiceField(choices=TicketCategory.choices, default=TicketCategory.GENERAL)
-    source = serializers.ChoiceField(choices=TicketSource.choices, default=TicketSource.WEB)
+    source = serializers.ChoiceField(choices=TicketSource.choices, default=TicketSource.WEB)  # type: ignore[assignment]
     assignedTo = serializers.CharField(
         max_length=MAX_ASSIGNEE_LENGTH, required=False, allow_blank=True, allow_null=True, default=""
     )
@@ -251,7 +250,5 @@ class BulkUpdatesSerializer(serializers.Serializer):
 
 
 class BulkUpdateSerializer(serializers.Serializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BULK_IDS
-    )
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BULK_IDS)
     updates = BulkUpdatesSerializer()

@@ -33,6 +33,8 @@ STATISTICS_RANGE = OpenApiParameter(
     "dateRange", OpenApiTypes.STR, enum=list(DATE_RANGES), description="Only tickets created in this window."
 )
 
+HELPSCOUT_NOT_CONFIGURED = "Help Scout is not configured: set HELPSCOUT_APP_ID, HELPSCOUT_APP_SECRET, HELPSCOUT_MAILBOX_ID."
+
 
 def _api_actor(request: Request) -> Any:
     return actor_for_user(request.user, ChangeSource.API)
@@ -91,20 +93,26 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         return Response(s.TicketDetailSerializer(ticket, context=self.get_serializer_context()).data)
 
     @extend_schema(
-        parameters=[TICKET_ID], request=s.StatusChangeSerializer, responses=s.TicketSerializer,
+        parameters=[TICKET_ID],
+        request=s.StatusChangeSerializer,
+        responses=s.TicketSerializer,
         summary="Change status (resolving records the resolution; leaving resolved/closed reopens)",
     )
     @action(detail=True, methods=["put"])
     def status(self, request: Request, pk: str) -> Response:
         data = _valid(s.StatusChangeSerializer, request.data)
         ticket = services.ticket_change_status(
-            ticket_id=self.get_ticket().pk, status=data["status"], resolution_note=data["resolutionNote"],
+            ticket_id=self.get_ticket().pk,
+            status=data["status"],
+            resolution_note=data["resolutionNote"],
             actor=_api_actor(request),
         )
         return Response(self.get_serializer(ticket).data)
 
     @extend_schema(
-        parameters=[TICKET_ID], request=s.AssignSerializer, responses=s.TicketSerializer,
+        parameters=[TICKET_ID],
+        request=s.AssignSerializer,
+        responses=s.TicketSerializer,
         summary="Assign (null or empty unassigns)",
     )
     @action(detail=True, methods=["put"])
@@ -116,7 +124,9 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(ticket).data)
 
     @extend_schema(
-        parameters=[TICKET_ID], request=s.CommentCreateSerializer, responses={201: s.CommentSerializer},
+        parameters=[TICKET_ID],
+        request=s.CommentCreateSerializer,
+        responses={201: s.CommentSerializer},
         summary="Add a public or internal comment",
     )
     @action(detail=True, methods=["post"])
@@ -124,8 +134,11 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         data = _valid(s.CommentCreateSerializer, request.data)
         actor = _api_actor(request)
         comment = services.comment_add(
-            ticket_id=self.get_ticket().pk, body=data["comment"], is_internal=data["isInternal"],
-            author=actor.name, actor=actor,
+            ticket_id=self.get_ticket().pk,
+            body=data["comment"],
+            is_internal=data["isInternal"],
+            author=actor.name,
+            actor=actor,
         )
         return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -138,7 +151,8 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         return Response(s.TicketEventSerializer(events, many=True).data)
 
     @extend_schema(
-        request=s.BulkUpdateSerializer, responses=s.BulkResultSerializer,
+        request=s.BulkUpdateSerializer,
+        responses=s.BulkResultSerializer,
         summary="Update many tickets at once (all or nothing on invalid input)",
     )
     @action(detail=False, methods=["post"])
@@ -182,10 +196,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="sync/helpscout", filter_backends=[])
     def sync_helpscout(self, request: Request) -> Response:
         if not is_configured(IntegrationName.HELPSCOUT):
-            return Response(
-                {"detail": "Help Scout is not configured (HELPSCOUT_APP_ID, HELPSCOUT_APP_SECRET, HELPSCOUT_MAILBOX_ID)."},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
+            return Response({"detail": HELPSCOUT_NOT_CONFIGURED}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response(
             {"detail": "Help Scout resync is not available in this version yet."},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,

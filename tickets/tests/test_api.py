@@ -190,9 +190,25 @@ def test_create_answers_the_full_camel_case_shape(staff_client):
     ticket = create(staff_client, customerName="Ann Example", tags=["Wallet", "vip"], assignedTo="John Doe").json()
 
     assert set(ticket) == {
-        "id", "ticketNumber", "subject", "description", "status", "priority", "category", "source",
-        "customerName", "customerEmail", "customerUserId", "assignedTo", "tags",
-        "integration", "sla", "statistics", "resolution", "createdAt", "updatedAt",
+        "id",
+        "ticketNumber",
+        "subject",
+        "description",
+        "status",
+        "priority",
+        "category",
+        "source",
+        "customerName",
+        "customerEmail",
+        "customerUserId",
+        "assignedTo",
+        "tags",
+        "integration",
+        "sla",
+        "statistics",
+        "resolution",
+        "createdAt",
+        "updatedAt",
     }
     assert ticket["integration"] == {
         "helpScout": {"conversationId": None, "lastSyncAt": None, "syncStatus": None},
@@ -203,7 +219,12 @@ def test_create_answers_the_full_camel_case_shape(staff_client):
     assert set(ticket["statistics"]) == {"firstResponseAt", "lastActivityAt", "totalComments", "viewCount"}
     assert (ticket["statistics"]["totalComments"], ticket["statistics"]["viewCount"]) == (0, 0)
     assert ticket["statistics"]["firstResponseAt"] is None
-    assert ticket["resolution"] == {"resolvedBy": None, "resolutionNote": None, "resolutionTime": None, "resolvedAt": None}
+    assert ticket["resolution"] == {
+        "resolvedBy": None,
+        "resolutionNote": None,
+        "resolutionTime": None,
+        "resolvedAt": None,
+    }
     assert ticket["customerName"] == "Ann Example"
     assert ticket["customerEmail"] == "ann@example.com"
     assert ticket["assignedTo"] == "John Doe"

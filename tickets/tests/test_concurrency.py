@@ -1,5 +1,6 @@
 """Writers meeting on PostgreSQL: separate connections, real commits, real row locks."""
 
+import itertools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +29,7 @@ def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
         try:
             barrier.wait()
             results[index] = work(index)
-        except BaseException as error:  # noqa: BLE001 (reported to the test below)
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
@@ -68,7 +69,9 @@ def test_concurrent_status_assign_and_comments_lose_no_update():
             services.ticket_change_status(
                 ticket_id=ticket.pk, status="in_progress" if i % 2 else "waiting_customer", actor=actor
             )
-        services.comment_add(ticket_id=ticket.pk, body=f"Comment {i}", is_internal=i % 2 == 0, author=actor.name, actor=actor)
+        services.comment_add(
+            ticket_id=ticket.pk, body=f"Comment {i}", is_internal=i % 2 == 0, author=actor.name, actor=actor
+        )
 
     run_together(len(agents), change)
 
@@ -76,9 +79,16 @@ def test_concurrent_status_assign_and_comments_lose_no_update():
     assert TicketComment.objects.filter(ticket=ticket).count() == 12
     assert ticket.total_comments == 12
     # Each committed change names the value the previous one left: no change was lost.
-    for action, field, current in (("assigned", "assigned_to", ticket.assigned_to), ("status_changed", "status", ticket.status)):
-        trail = list(TicketEvent.objects.filter(ticket=ticket, action=action).order_by("id").values_list("old_value", "new_value"))
+    for action, field, current in (
+        ("assigned", "assigned_to", ticket.assigned_to),
+        ("status_changed", "status", ticket.status),
+    ):
+        trail = list(
+            TicketEvent.objects.filter(ticket=ticket, action=action)
+            .order_by("id")
+            .values_list("old_value", "new_value")
+        )
         assert trail, action
-        for (_, previous_new), (next_old, _) in zip(trail, trail[1:], strict=False):
+        for (_, previous_new), (next_old, _) in itertools.pairwise(trail):
             assert previous_new == next_old
         assert trail[-1][1] == (current or None), field

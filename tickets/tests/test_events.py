@@ -52,14 +52,24 @@ def test_new_ticket_event_carries_the_ticket_as_listed(dashboard, django_capture
 
 def test_status_assign_update_and_comment_events(dashboard, django_capture_on_commit_callbacks):
     ticket = changed(django_capture_on_commit_callbacks, make_ticket)
-    changed(django_capture_on_commit_callbacks, lambda: services.ticket_change_status(
-        ticket_id=ticket.pk, status="in_progress", actor=TEST_ACTOR))
-    changed(django_capture_on_commit_callbacks, lambda: services.ticket_assign(
-        ticket_id=ticket.pk, assigned_to="Jo Doe", actor=TEST_ACTOR))
-    changed(django_capture_on_commit_callbacks, lambda: services.ticket_change_priority(
-        ticket_id=ticket.pk, priority="high", actor=TEST_ACTOR))
-    comment = changed(django_capture_on_commit_callbacks, lambda: services.comment_add(
-        ticket_id=ticket.pk, body="Hello", is_internal=True, author="Jo Doe", actor=TEST_ACTOR))
+    changed(
+        django_capture_on_commit_callbacks,
+        lambda: services.ticket_change_status(ticket_id=ticket.pk, status="in_progress", actor=TEST_ACTOR),
+    )
+    changed(
+        django_capture_on_commit_callbacks,
+        lambda: services.ticket_assign(ticket_id=ticket.pk, assigned_to="Jo Doe", actor=TEST_ACTOR),
+    )
+    changed(
+        django_capture_on_commit_callbacks,
+        lambda: services.ticket_change_priority(ticket_id=ticket.pk, priority="high", actor=TEST_ACTOR),
+    )
+    comment = changed(
+        django_capture_on_commit_callbacks,
+        lambda: services.comment_add(
+            ticket_id=ticket.pk, body="Hello", is_internal=True, author="Jo Doe", actor=TEST_ACTOR
+        ),
+    )
 
     _, status, assigned, updated, commented = dashboard(5)
     assert status["event"] == "ticket-status-updated"

@@ -23,9 +23,15 @@ def bulk_tickets(count: int, **fields: object) -> None:
     SupportTicket.objects.bulk_create(
         [
             SupportTicket(
-                number=n, subject=f"Subject {n}", description="Body", customer_email=f"c{n}@example.com",
-                response_target_minutes=240, response_deadline=now + timedelta(hours=4),
-                resolution_deadline=now + timedelta(days=3), created_at=now - timedelta(seconds=n), **fields,
+                number=n,
+                subject=f"Subject {n}",
+                description="Body",
+                customer_email=f"c{n}@example.com",
+                response_target_minutes=240,
+                response_deadline=now + timedelta(hours=4),
+                resolution_deadline=now + timedelta(days=3),
+                created_at=now - timedelta(seconds=n),
+                **fields,
             )
             for n in range(1, count + 1)
         ],
@@ -67,7 +73,7 @@ def test_export_rejects_bad_filters(staff_client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)"])
+@pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"])
 def test_export_neutralises_spreadsheet_formulas(staff_client, dangerous):
     make_ticket(subject=dangerous, customer_name=dangerous, tags=["=cmd"])
     row = read_csv(b"".join(staff_client.get("/api/admin/support-tickets/export").streaming_content))[0]

@@ -101,7 +101,11 @@ def test_first_public_agent_comment_sets_first_response_once():
     services.comment_add(ticket_id=ticket.pk, body="Looking", is_internal=True, author="A", actor=TEST_ACTOR)
     assert SupportTicket.objects.get(pk=ticket.pk).first_response_at is None
     services.comment_add(
-        ticket_id=ticket.pk, body="Customer again", is_internal=False, author="C", actor=TEST_ACTOR,
+        ticket_id=ticket.pk,
+        body="Customer again",
+        is_internal=False,
+        author="C",
+        actor=TEST_ACTOR,
         counts_as_response=False,
     )
     assert SupportTicket.objects.get(pk=ticket.pk).first_response_at is None
@@ -131,8 +135,12 @@ def test_bulk_update_is_all_or_nothing_on_invalid_input():
 def test_bulk_update_applies_each_change_with_its_audit_row_and_reports_missing_ids():
     first, second = make_ticket(tags=["vip"]), make_ticket()
     result = services.tickets_bulk_update(
-        ids=[first.pk, second.pk, 999, first.pk], priority="urgent", assigned_to="Support Team",
-        add_tags=["Escalated"], remove_tags=["vip"], actor=TEST_ACTOR,
+        ids=[first.pk, second.pk, 999, first.pk],
+        priority="urgent",
+        assigned_to="Support Team",
+        add_tags=["Escalated"],
+        remove_tags=["vip"],
+        actor=TEST_ACTOR,
     )
     assert (result.updated, result.not_found) == (2, [999])
     first.refresh_from_db()

@@ -38,7 +38,10 @@ def test_targets_come_from_settings(settings):
     settings.SLA_TARGETS_MINUTES = {**settings.SLA_TARGETS_MINUTES, "high": (15, 60)}
     with time_machine.travel(T0, tick=False):
         ticket = make_ticket(priority="high")
-    assert (ticket.response_deadline, ticket.resolution_deadline) == (T0 + timedelta(minutes=15), T0 + timedelta(hours=1))
+    assert (ticket.response_deadline, ticket.resolution_deadline) == (
+        T0 + timedelta(minutes=15),
+        T0 + timedelta(hours=1),
+    )
 
 
 def test_priority_change_recomputes_deadlines_from_creation():
