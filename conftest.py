@@ -26,6 +26,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if "prefix" in layer.get("CONFIG", {}):
             layer["CONFIG"]["prefix"] = f"fx-test-{worker}"
     settings.CACHES["default"]["KEY_PREFIX"] = f"fx-test-{worker}"
+    # Pages render without `collectstatic` (production's manifest storage needs its output).
+    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         db = settings.DATABASES["default"]
         _require("PostgreSQL", f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}", 5432)

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from .models import TICKET_NUMBER_PREFIX, SupportTicket, TicketComment
 
 SEARCH_CONFIG = "english"
-_TICKET_NUMBER = re.compile(rf"^(?:{TICKET_NUMBER_PREFIX})?0*(\d{{1,12}})$", re.IGNORECASE)
+_TICKET_NUMBER = re.compile(rf"^(?:{TICKET_NUMBER_PREFIX})?0*([0-9]{{1,12}})$", re.IGNORECASE)
 
 _TICKET_DOCUMENT_SQL = f"""
     setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(subject, '')), 'A')

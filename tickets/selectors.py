@@ -1,5 +1,6 @@
 """Reads that the API, the dashboard and the admin share, so they ask the database alike."""
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from .models import (
     FINISHED_STATUSES,
+    TICKET_NUMBER_PREFIX,
     SupportTicket,
     TicketCategory,
     TicketComment,
@@ -17,6 +19,9 @@ from .models import (
 )
 from .search import ticket_number_from_text
 from .sla import overdue_q
+
+
+_DATABASE_ID = re.compile(r"^[0-9]{1,18}$")  # ASCII digits only, and within bigint
 
 
 def ticket_list() -> QuerySet[SupportTicket]:
@@ -29,10 +34,10 @@ def ticket_find(lookup: str) -> SupportTicket | None:
     queryset = ticket_list().prefetch_related(
         Prefetch("comments", queryset=TicketComment.objects.order_by("created_at", "id"))
     )
-    if lookup.isdigit():
+    if _DATABASE_ID.match(lookup):
         return queryset.filter(pk=int(lookup)).first()
     number = ticket_number_from_text(lookup)
-    if number is None or not lookup.upper().startswith("FCT-"):
+    if number is None or not lookup.upper().startswith(TICKET_NUMBER_PREFIX):
         return None
     return queryset.filter(number=number).first()
 

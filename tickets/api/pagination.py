@@ -1,4 +1,4 @@
-"""`page` and `limit` pagination with the `{"results", "pagination"}` envelope."""
+"""The API's `{"results", "pagination"}` envelope over tickets.paging."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -10,53 +10,34 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
-
-
-def _positive_int(request: Request, name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({name: ["A whole number is required."]}) from None
-    if value < 1 or (maximum is not None and value > maximum):
-        bounds = f"between 1 and {maximum}" if maximum else "at least 1"
-        raise ValidationError({name: [f"Must be {bounds}."]})
-    return value
+from ..paging import DEFAULT_LIMIT, MAX_LIMIT, Page, PagingError, paginate
 
 
 class PageLimitPagination(BasePagination):
-    """A page past the end is an empty page with the true total, not a 404."""
+    page: Page
 
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: APIView | None = None
     ) -> list[Any]:
-        self.page = _positive_int(request, "page", 1)
-        self.limit = _positive_int(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
-        self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
-        offset = (self.page - 1) * self.limit
-        return list(queryset[offset : offset + self.limit]) if offset < self.total else []
+        assert isinstance(queryset, QuerySet)
+        try:
+            self.page = paginate(queryset, request.query_params)
+        except PagingError as error:
+            raise ValidationError(error.errors) from None
+        return self.page.items
 
     def get_paginated_response(self, data: Any) -> Response:
-        pages = -(-self.total // self.limit)
+        page = self.page
         return Response(
             {
                 "results": data,
-                "pagination": {"page": self.page, "limit": self.limit, "total": self.total, "pages": pages},
+                "pagination": {"page": page.page, "limit": page.limit, "total": page.total, "pages": page.pages},
             }
         )
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [
-            {
-                "name": "page",
-                "in": "query",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
-            },
+            {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "default": 1}},
             {
                 "name": "limit",
                 "in": "query",

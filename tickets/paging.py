@@ -1,0 +1,60 @@
+"""`page` and `limit`: one parser and one page slicer for the API and the dashboard."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class PagingError(ValueError):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _positive_int(params: Mapping[str, Any], name: str, default: int, maximum: int | None = None) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise PagingError({name: ["A whole number is required."]}) from None
+    if value < 1 or (maximum is not None and value > maximum):
+        bounds = f"between 1 and {maximum}" if maximum else "at least 1"
+        raise PagingError({name: [f"Must be {bounds}."]})
+    return value
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    page: int
+    limit: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.limit)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(queryset: QuerySet[Any], params: Mapping[str, Any]) -> Page:
+    """A page past the end is an empty page with the true total, not an error."""
+    page = _positive_int(params, "page", 1)
+    limit = _positive_int(params, "limit", DEFAULT_LIMIT, MAX_LIMIT)
+    total = queryset.count()
+    offset = (page - 1) * limit
+    items = list(queryset[offset : offset + limit]) if offset < total else []
+    return Page(items=items, page=page, limit=limit, total=total)
