@@ -47,7 +47,7 @@ test: install-dev
 
 # The API contract once more on the embedded default: SQLite, no Redis.
 test-sqlite: install-dev
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 REDIS_URL= $(BIN)/pytest -q tickets/tests/test_api.py
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 REDIS_URL= $(BIN)/pytest -q tickets/tests/test_api*.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,10 +1,16 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tickets.api.auth import TokenObtainView, TokenRefreshThrottledView
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="dashboard:ticket-list"), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", include("tickets.urls")),
     path("admin/", admin.site.urls),
     re_path(r"^api/auth/token/?$", TokenObtainView.as_view(), name="token-obtain"),
     re_path(r"^api/auth/token/refresh/?$", TokenRefreshThrottledView.as_view(), name="token-refresh"),

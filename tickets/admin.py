@@ -18,6 +18,7 @@ from django.utils import timezone
 from . import services
 from .actors import Actor, actor_for_user
 from .exceptions import TicketError
+from .forms import TagsField
 from .models import (
     FINISHED_STATUSES,
     ChangeSource,
@@ -85,16 +86,6 @@ def _domain_rule(check: Callable[[Any], T], value: Any) -> T:
         return check(value)
     except TicketError as error:
         raise ValidationError(error.message) from None
-
-
-class TagsField(forms.Field):
-    """Tags as one comma-separated line; the model keeps a list."""
-
-    def prepare_value(self, value: Any) -> Any:
-        return ", ".join(value) if isinstance(value, list) else value
-
-    def to_python(self, value: Any) -> list[str]:
-        return [tag.strip() for tag in str(value or "").split(",") if tag.strip()]
 
 
 class TicketAdminForm(forms.ModelForm):

@@ -78,6 +78,8 @@ class DateOrDateTimeField(forms.Field):
         except ValueError:
             raise forms.ValidationError("Give an ISO 8601 date or date-time.") from None
         if len(text) == 10:
+            if parsed.date() == date.max:
+                raise forms.ValidationError("Give a date before 9999-12-31.")
             return parsed.date()
         return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 

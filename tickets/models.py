@@ -148,6 +148,7 @@ class SupportTicket(models.Model):
             models.Index(fields=["customer_email"], name="ticket_customer_email_idx"),
             models.Index(fields=["resolution_deadline"], name="ticket_resolution_dl_idx"),
             models.Index(fields=["response_deadline"], name="ticket_response_dl_idx"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,11 +1,11 @@
 """Reads that the API, the dashboard and the admin share, so they ask the database alike."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 
 from .models import (
     FINISHED_STATUSES,
@@ -19,7 +19,6 @@ from .models import (
 )
 from .search import ticket_number_from_text
 from .sla import overdue_q
-
 
 _DATABASE_ID = re.compile(r"^[0-9]{1,18}$")  # ASCII digits only, and within bigint
 
@@ -89,6 +88,27 @@ def ticket_statistics(queryset: QuerySet[SupportTicket], *, now: datetime) -> di
         "averageResolutionTimeMinutes": None if avg_resolution is None else round(float(avg_resolution), 1),
         "slaComplianceRate": (round(100 * row["sla_met"] / row["sla_known"], 1) if row["sla_known"] else None),
     }
+
+
+def ticket_daily_activity(*, since: datetime, now: datetime) -> list[dict[str, Any]]:
+    """Tickets created and resolved on each day (UTC) from `since` to `now`, zeros included."""
+
+    def per_day(field: str) -> dict[date, int]:
+        rows = (
+            SupportTicket.objects.filter(**{f"{field}__gte": since, f"{field}__lte": now})
+            .annotate(day=TruncDate(field))
+            .values("day")
+            .annotate(count=Count("id"))
+            .values_list("day", "count")
+        )
+        return dict(rows)
+
+    created, resolved = per_day("created_at"), per_day("resolved_at")
+    days = (now.date() - since.date()).days + 1
+    return [
+        {"day": day.isoformat(), "created": created.get(day, 0), "resolved": resolved.get(day, 0)}
+        for day in (since.date() + timedelta(days=offset) for offset in range(days))
+    ]
 
 
 def status_sort_key() -> Case:

@@ -99,12 +99,18 @@ async def test_every_ticket_event_reaches_a_connected_staff_client():
     assert new["data"]["ticketNumber"] == ticket.ticket_number
 
     changes = [
-        ("ticket-status-updated", lambda: services.ticket_change_status(
-            ticket_id=ticket.pk, status="in_progress", actor=TEST_ACTOR)),
+        (
+            "ticket-status-updated",
+            lambda: services.ticket_change_status(ticket_id=ticket.pk, status="in_progress", actor=TEST_ACTOR),
+        ),
         ("ticket-assigned", lambda: services.ticket_assign(ticket_id=ticket.pk, assigned_to="Jo", actor=TEST_ACTOR)),
         ("ticket-updated", lambda: services.ticket_update(ticket_id=ticket.pk, tags=["vip"], actor=TEST_ACTOR)),
-        ("ticket-comment-added", lambda: services.comment_add(
-            ticket_id=ticket.pk, body="Hi", is_internal=False, author="Jo", actor=TEST_ACTOR)),
+        (
+            "ticket-comment-added",
+            lambda: services.comment_add(
+                ticket_id=ticket.pk, body="Hi", is_internal=False, author="Jo", actor=TEST_ACTOR
+            ),
+        ),
     ]
     for name, change in changes:
         await sync_to_async(change)()
@@ -136,7 +142,12 @@ async def test_an_event_published_by_another_process_reaches_the_client():
         "print(make_ticket(subject='From another process').ticket_number)"
     )
     result = await sync_to_async(subprocess.run)(
-        [sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
         check=False,
     )
     assert result.returncode == 0, result.stderr

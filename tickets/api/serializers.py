@@ -250,5 +250,7 @@ class BulkUpdatesSerializer(serializers.Serializer):
 
 
 class BulkUpdateSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BULK_IDS)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=MAX_BULK_IDS
+    )
     updates = BulkUpdatesSerializer()

@@ -33,7 +33,9 @@ STATISTICS_RANGE = OpenApiParameter(
     "dateRange", OpenApiTypes.STR, enum=list(DATE_RANGES), description="Only tickets created in this window."
 )
 
-HELPSCOUT_NOT_CONFIGURED = "Help Scout is not configured: set HELPSCOUT_APP_ID, HELPSCOUT_APP_SECRET, HELPSCOUT_MAILBOX_ID."
+HELPSCOUT_NOT_CONFIGURED = (
+    "Help Scout is not configured: set HELPSCOUT_APP_ID, HELPSCOUT_APP_SECRET, HELPSCOUT_MAILBOX_ID."
+)
 
 
 def _api_actor(request: Request) -> Any:

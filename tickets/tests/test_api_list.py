@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tickets import services
-from tickets.tests.api_helpers import URL, frozen_at, list_tickets, numbers, utc
+from tickets.tests.api_helpers import frozen_at, list_tickets, numbers, utc
 from tickets.tests.factories import TEST_ACTOR, make_ticket
 
 

@@ -134,16 +134,6 @@ def test_helpscout_sync_without_configuration_is_503_with_a_message(staff_client
     assert response.json()["detail"]
 
 
-def test_helpscout_sync_when_configured_is_queued(staff_client, db, settings, django_capture_on_commit_callbacks):
-    settings.HELPSCOUT_APP_ID, settings.HELPSCOUT_APP_SECRET, settings.HELPSCOUT_MAILBOX_ID = "app", "secret", "1"
-
-    with django_capture_on_commit_callbacks(execute=False):
-        response = staff_client.post(f"{URL}/sync/helpscout")
-
-    assert response.status_code == 202
-    assert response.json() == {"queued": True}
-
-
 # --- Export ---
 
 

@@ -1,0 +1,297 @@
+"""The agents' dashboard: server-rendered pages over the same selectors, filters and
+services as the API. Staff only. Each POST is one service call, then a redirect."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from . import selectors, services
+from .actors import Actor, actor_for_user, display_name
+from .exceptions import TicketError
+from .filters import DATE_RANGES, SORT_FIELDS, TicketFilter
+from .forms import BulkUpdateForm, CommentForm, TicketCreateForm, TicketUpdateForm, add_service_error
+from .models import ChangeSource, SupportTicket, TicketCategory, TicketPriority, TicketSource, TicketStatus
+from .paging import PagingError, paginate
+
+View = Callable[..., HttpResponse]
+
+
+def staff_required(view: View) -> View:
+    """Signed-in staff only: others are sent to log in, signed-in non-staff get 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            raise PermissionDenied("The dashboard is for support staff.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return actor_for_user(request.user, ChangeSource.DASHBOARD)
+
+
+def _ticket_or_404(lookup: str) -> SupportTicket:
+    ticket = selectors.ticket_find(lookup)
+    if ticket is None:
+        raise Http404("No ticket with this id or number.")
+    return ticket
+
+
+# --- List ---
+
+
+@require_GET
+@staff_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    filterset = TicketFilter(request.GET, queryset=selectors.ticket_list())
+    errors: dict[str, list[str]] = {}
+    page = None
+    if filterset.is_valid():
+        try:
+            page = paginate(filterset.qs, request.GET)
+        except PagingError as error:
+            errors = error.errors
+    else:
+        errors = {name: [str(message) for message in messages_] for name, messages_ in filterset.errors.items()}
+    context = {
+        "page": page,
+        "errors": errors,
+        # Every list parameter, "" when absent, so the filter bar can show what is applied.
+        "params": {name: request.GET.get(name, "") for name in [*TicketFilter.base_filters, "limit"]},
+        "now": timezone.now(),
+        "statuses": TicketStatus.choices,
+        "priorities": TicketPriority.choices,
+        "categories": TicketCategory.choices,
+        "sources": TicketSource.choices,
+        "date_ranges": list(DATE_RANGES),
+        "sort_fields": list(SORT_FIELDS),
+        "limits": [25, 50, 100, 200],
+        "bulk_form": BulkUpdateForm(),
+        "export_query": request.GET.urlencode(),
+        # New tickets are slotted in live only where they belong: the first page, newest first.
+        "live_insert": bool(
+            page
+            and page.page == 1
+            and request.GET.get("sortBy", "createdAt") in ("", "createdAt")
+            and request.GET.get("sortOrder") != "asc"
+        ),
+    }
+    return render(request, "dashboard/ticket_list.html", context, status=400 if errors else 200)
+
+
+@require_GET
+@staff_required
+def ticket_row(request: HttpRequest, pk: int) -> HttpResponse:
+    """One list row, for live updates: 204 when the ticket does not match the page's filters."""
+    filterset = TicketFilter(request.GET, queryset=selectors.ticket_list().filter(pk=pk))
+    ticket = filterset.qs.first() if filterset.is_valid() else None
+    if ticket is None:
+        return HttpResponse(status=204)
+    return render(request, "dashboard/_ticket_row.html", {"ticket": ticket, "now": timezone.now()})
+
+
+@require_POST
+@staff_required
+def ticket_bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkUpdateForm(request.POST)
+    next_url = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("dashboard:ticket-list")
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(str(message) for message in error))
+        return redirect(next_url)
+    data = form.cleaned_data
+    try:
+        result = services.tickets_bulk_update(
+            ids=data["ids"],
+            status=data["status"] or None,
+            priority=data["priority"] or None,
+            assigned_to="" if data["unassign"] else (data["assigned_to"] or None),
+            actor=_actor(request),
+        )
+    except TicketError as error:
+        messages.error(request, error.message)
+    else:
+        missing = f" ({len(result.not_found)} no longer exist)" if result.not_found else ""
+        messages.success(request, f"Updated {result.updated} tickets{missing}.")
+    return redirect(next_url)
+
+
+# --- Create ---
+
+
+@staff_required
+def ticket_create(request: HttpRequest) -> HttpResponse:
+    form = TicketCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                subject=data["subject"],
+                description=data["description"],
+                customer_email=data["customer_email"],
+                customer_name=data["customer_name"],
+                priority=data["priority"],
+                category=data["category"],
+                source=data["source"],
+                assigned_to=data["assigned_to"],
+                tags=data["tags"],
+                actor=_actor(request),
+            )
+        except TicketError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Created {ticket.ticket_number}.")
+            return redirect("dashboard:ticket-detail", pk=ticket.pk)
+    status = 400 if form.errors else 200
+    return render(request, "dashboard/ticket_create.html", {"form": form}, status=status)
+
+
+# --- Detail and its actions ---
+
+
+def _detail(
+    request: HttpRequest,
+    ticket: SupportTicket,
+    *,
+    update_form: TicketUpdateForm | None = None,
+    comment_form: CommentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    comments = list(ticket.comments.all())
+    newest_comment = comments[-1].pk if comments else 0
+    context = {
+        "ticket": ticket,
+        "comments": comments,
+        "events": selectors.ticket_activity(ticket),
+        "now": timezone.now(),
+        "me": display_name(request.user),
+        "update_form": update_form
+        or TicketUpdateForm(
+            initial={
+                "status": ticket.status,
+                "priority": ticket.priority,
+                "category": ticket.category,
+                "assigned_to": ticket.assigned_to,
+                "tags": ticket.tags,
+            }
+        ),
+        "comment_form": comment_form or CommentForm(initial={"seen_comment_id": newest_comment}),
+        "newest_comment": newest_comment,
+    }
+    return render(request, "dashboard/ticket_detail.html", context, status=status)
+
+
+@require_GET
+@staff_required
+def ticket_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    ticket = _ticket_or_404(pk)
+    services.ticket_register_view(ticket_id=ticket.pk)
+    ticket.view_count += 1
+    return _detail(request, ticket)
+
+
+@require_GET
+@staff_required
+def ticket_live(request: HttpRequest, pk: str) -> HttpResponse:
+    """The page again for the live script to refresh its sections; not counted as a view."""
+    return _detail(request, _ticket_or_404(pk))
+
+
+@require_POST
+@staff_required
+def ticket_update(request: HttpRequest, pk: str) -> HttpResponse:
+    ticket = _ticket_or_404(pk)
+    form = TicketUpdateForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.ticket_update(
+                ticket_id=ticket.pk,
+                status=data["status"],
+                resolution_note=data["resolution_note"],
+                priority=data["priority"],
+                category=data["category"],
+                assigned_to=data["assigned_to"],
+                tags=data["tags"],
+                actor=_actor(request),
+            )
+        except TicketError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{ticket.ticket_number} updated.")
+            return redirect("dashboard:ticket-detail", pk=ticket.pk)
+    return _detail(request, ticket, update_form=form, status=400)
+
+
+@require_POST
+@staff_required
+def ticket_comment(request: HttpRequest, pk: str) -> HttpResponse:
+    ticket = _ticket_or_404(pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, ticket, comment_form=form, status=400)
+    data = form.cleaned_data
+    me = display_name(request.user)
+    seen = data["seen_comment_id"] or 0
+    newer = [c for c in ticket.comments.all() if c.pk > seen and c.author != me]
+    if newer:
+        # Shown again with the new replies on the page and counted as seen, so a second send goes through.
+        resubmitted = request.POST.copy()
+        resubmitted["seen_comment_id"] = str(newer[-1].pk)
+        form = CommentForm(resubmitted)
+        form.is_valid()
+        names = ", ".join(sorted({comment.author for comment in newer}))
+        form.add_error(
+            "comment", f"{names} replied since you opened this ticket. Read the new replies, then send again."
+        )
+        return _detail(request, ticket, comment_form=form, status=409)
+    try:
+        services.comment_add(
+            ticket_id=ticket.pk, body=data["comment"], is_internal=data["is_internal"], author=me, actor=_actor(request)
+        )
+    except TicketError as error:
+        add_service_error(form, error)
+        return _detail(request, ticket, comment_form=form, status=400)
+    messages.success(request, "Internal note added." if data["is_internal"] else "Reply added.")
+    return redirect("dashboard:ticket-detail", pk=ticket.pk)
+
+
+# --- Statistics ---
+
+
+@require_GET
+@staff_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    date_range = request.GET.get("dateRange") or "30d"
+    if date_range not in DATE_RANGES:
+        date_range = "30d"
+        messages.error(request, "Unknown date range; showing the last 30 days.")
+    now = timezone.now()
+    since = now - DATE_RANGES[date_range]
+    report = selectors.ticket_statistics(selectors.ticket_list().filter(created_at__gte=since), now=now)
+    days = max(1, DATE_RANGES[date_range] // timedelta(days=1))
+    daily = selectors.ticket_daily_activity(since=now - timedelta(days=days - 1), now=now)
+    context = {
+        "report": report,
+        "date_range": date_range,
+        "date_ranges": list(DATE_RANGES),
+        "chart_data": {"report": report, "daily": daily},
+    }
+    return render(request, "dashboard/statistics.html", context)
