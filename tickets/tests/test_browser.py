@@ -1,0 +1,186 @@
+"""End to end in headless Chromium against the real ASGI server (uvicorn, as in production),
+PostgreSQL and Redis: what an agent does, and what a second agent's screen shows live."""
+
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .factories import StaffFactory, make_ticket
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Flags for a closed network and a root user (see the machine notes in README).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+PASSWORD = "correct horse battery"
+
+# Playwright's sync API drives an event loop of its own in this thread; the ORM calls made
+# here between browser steps are ordinary blocking calls, so Django may allow them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(transactional_db) -> Iterator[str]:
+    """uvicorn serving this test's database, on its own port and channel-layer prefix."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "true",  # static files straight from the app folders, no collectstatic step
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        "CHANNEL_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "fractionax_support.asgi:application", "--port", str(port),
+         "--lifespan", "off", "--log-level", "warning"],
+        cwd=settings.BASE_DIR, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"{base}/login/", timeout=1)
+            break
+        except requests.ConnectionError:
+            assert process.poll() is None, "the server exited"
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def log_in(browser: Browser, base: str, username: str) -> Page:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{base}/dashboard/")
+    expect(page).to_have_url(re.compile(r"/login/"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Tickets")).to_be_visible()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    return page
+
+
+def test_agent_filters_searches_opens_a_ticket_changes_status_and_replies(chromium, server):
+    agent = StaffFactory(first_name="Alex", last_name="Agent")
+    make_ticket(subject="Withdrawal stuck at pending", priority="urgent", tags=["withdrawal"])
+    make_ticket(subject="Zeppelin tokens missing from wallet", priority="high")
+    make_ticket(subject="Feature idea: dark mode", priority="low")
+    page = log_in(chromium, server, agent.username)
+    expect(page.locator("#ticket-rows tr")).to_have_count(3)
+
+    page.locator(".filters select[name=priority]").select_option("urgent")
+    page.get_by_role("button", name="Apply", exact=True).click()
+    expect(page).to_have_url(re.compile(r"priority=urgent"))
+    expect(page.locator("#ticket-rows tr")).to_have_count(1)
+    expect(page.locator("#ticket-rows")).to_contain_text("Withdrawal stuck at pending")
+
+    page.goto(f"{server}/dashboard/")
+    page.locator(".filters input[name=search]").fill("zeppelin")
+    page.get_by_role("button", name="Apply", exact=True).click()
+    expect(page.locator("#ticket-rows tr")).to_have_count(1)
+    page.get_by_role("link", name="Zeppelin tokens missing from wallet").click()
+
+    expect(page.get_by_role("heading", name=re.compile("Zeppelin tokens"))).to_be_visible()
+    page.locator("#update-form").get_by_label("Status").select_option("in_progress")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".messages")).to_contain_text("updated")
+    expect(page.locator("#ticket-summary")).to_contain_text("In progress")
+
+    page.get_by_label("Comment").fill("We found the transfer; it will arrive within the hour.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#conversation .comment--public")).to_contain_text("arrive within the hour")
+    expect(page.locator("#timeline")).to_contain_text("status changed")
+
+
+def test_screenshots_of_the_list_and_statistics_for_the_readme(chromium, server):
+    agent = StaffFactory(first_name="Alex", last_name="Agent")
+    call_command("seed_demo", count=80, stdout=io.StringIO())
+    page = log_in(chromium, server, agent.username)
+    expect(page.locator("#ticket-rows tr")).to_have_count(50)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "ticket-list.png"))
+    page.goto(f"{server}/dashboard/statistics/")
+    page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length === 5")
+    expect(page.locator(".kpi-value").first).to_have_text("80")
+    page.screenshot(path=str(SCREENSHOTS / "statistics.png"), full_page=True)
+
+
+def test_a_ticket_created_through_the_api_appears_live_on_another_agents_list(chromium, server):
+    watcher = StaffFactory(first_name="Wren", last_name="Watcher")
+    creator = StaffFactory(first_name="Casey", last_name="Creator")
+    page = log_in(chromium, server, watcher.username)
+
+    token = requests.post(
+        f"{server}/api/auth/token/", json={"username": creator.username, "password": PASSWORD}, timeout=10
+    ).json()["access"]
+    created = requests.post(
+        f"{server}/api/admin/support-tickets",
+        json={"subject": "Arrived while you watched", "description": "Live!", "customerEmail": "live@example.com"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
+
+    row = page.locator(f"#ticket-row-{created['id']}")
+    expect(row).to_contain_text("Arrived while you watched", timeout=5000)
+    expect(row).to_contain_text(created["ticketNumber"])
+
+    requests.put(
+        f"{server}/api/admin/support-tickets/{created['id']}/assign",
+        json={"assignedTo": "Casey Creator"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    expect(row).to_contain_text("Casey Creator", timeout=5000)
+
+
+def test_ticket_page_shows_who_else_is_viewing_and_warns_of_a_new_reply(chromium, server):
+    alex = StaffFactory(first_name="Alex", last_name="Agent")
+    blair = StaffFactory(first_name="Blair", last_name="Agent")
+    ticket = make_ticket(subject="Two agents, one ticket")
+    first = log_in(chromium, server, alex.username)
+    second = log_in(chromium, server, blair.username)
+    first.goto(f"{server}/dashboard/tickets/{ticket.pk}/")
+    second.goto(f"{server}/dashboard/tickets/{ticket.pk}/")
+
+    expect(first.locator("#presence")).to_have_text("Also viewing now: Blair Agent", timeout=5000)
+    expect(second.locator("#presence")).to_have_text("Also viewing now: Alex Agent", timeout=5000)
+
+    second.get_by_label("Comment").fill("I'll take this one.")
+    second.get_by_role("button", name="Send").click()
+    expect(first.locator("#collision-warning")).to_contain_text("Blair Agent added a reply", timeout=5000)
+    expect(first.locator("#conversation")).to_contain_text("I'll take this one.")
+
+    second.close()
+    expect(first.locator("#presence")).to_be_hidden(timeout=5000)
