@@ -78,8 +78,6 @@ class DateOrDateTimeField(forms.Field):
         except ValueError:
             raise forms.ValidationError("Give an ISO 8601 date or date-time.") from None
         if len(text) == 10:
-            if parsed.date() == date.max:
-                raise forms.ValidationError("Give a date before 9999-12-31.")
             return parsed.date()
         return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
@@ -154,6 +152,8 @@ class TicketFilter(django_filters.FilterSet):
     ) -> QuerySet[SupportTicket]:
         if isinstance(value, datetime):
             return queryset.filter(created_at__lte=value)
+        if value == date.max:  # the end of time: no upper bound (the next day does not exist)
+            return queryset
         return queryset.filter(created_at__lt=_day_start(value + timedelta(days=1)))
 
     def filter_queryset(self, queryset: QuerySet[SupportTicket]) -> QuerySet[SupportTicket]:

@@ -1,0 +1,123 @@
+"""Whatever customers and agents type is shown as text on every dashboard page, never as markup."""
+
+import pytest
+
+from tickets import services
+from tickets.actors import Actor
+from tickets.models import ChangeSource, SupportTicket
+
+from .factories import StaffFactory, make_ticket
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+ESCAPED_IMG = "&lt;img src=x onerror=alert(1)&gt;"
+HOSTILE = Actor(name=f"Eve {SCRIPT}", source=ChangeSource.API)
+
+
+@pytest.fixture
+def hostile_staff():
+    return StaffFactory(first_name=SCRIPT, last_name=IMG)
+
+
+@pytest.fixture
+def agent(client, hostile_staff):
+    client.force_login(hostile_staff)
+    return client
+
+
+@pytest.fixture
+def ticket() -> SupportTicket:
+    ticket = make_ticket(
+        subject=f"Help {SCRIPT} {IMG}",
+        description=f"{IMG}\n{SCRIPT}",
+        customer_name=f"{SCRIPT}{IMG}",
+        tags=[SCRIPT],
+        assigned_to=IMG,
+        actor=HOSTILE,
+    )
+    services.ticket_update(ticket_id=ticket.pk, tags=[SCRIPT, IMG], actor=HOSTILE)
+    services.comment_add(ticket_id=ticket.pk, body=f"{SCRIPT} {IMG}", is_internal=False, author=IMG, actor=HOSTILE)
+    services.comment_add(ticket_id=ticket.pk, body=f"{IMG} {SCRIPT}", is_internal=True, author=SCRIPT, actor=HOSTILE)
+    return ticket
+
+
+def assert_escaped(response) -> None:
+    html = response.content.decode()
+    assert SCRIPT not in html
+    assert "<img src=x" not in html
+    assert "onerror=alert(1)>" not in html.replace(ESCAPED_IMG, "")
+    assert ESCAPED_SCRIPT in html
+    assert ESCAPED_IMG in html
+
+
+@pytest.mark.parametrize("query", ["", "?search=help", "?tags=%3Cimg+src%3Dx+onerror%3Dalert%281%29%3E"])
+def test_list_escapes_ticket_fields(agent, ticket, query):
+    response = agent.get(f"/dashboard/{query}")
+    assert response.status_code == 200
+    assert ticket.ticket_number in response.content.decode()
+    assert_escaped(response)
+
+
+def test_row_partial_escapes_ticket_fields(agent, ticket):
+    response = agent.get(f"/dashboard/tickets/{ticket.pk}/row/")
+    assert response.status_code == 200
+    assert_escaped(response)
+
+
+@pytest.mark.parametrize("suffix", ["", "live/"])
+def test_detail_escapes_ticket_comments_and_history(agent, ticket, suffix):
+    response = agent.get(f"/dashboard/tickets/{ticket.pk}/{suffix}")
+    assert response.status_code == 200
+    assert_escaped(response)
+    html = response.content.decode()
+    timeline = html[html.index('<section id="timeline"') :]
+    assert f"<strong>Eve {ESCAPED_SCRIPT}</strong> tags changed tags" in timeline
+
+
+def test_statistics_escapes_the_agents_name(agent, ticket):
+    # The only typed text this page shows is who is signed in; ticket text never appears.
+    response = agent.get("/dashboard/statistics/")
+    assert response.status_code == 200
+    assert_escaped(response)
+    assert "Help" not in response.content.decode()
+
+
+def test_a_comment_posted_from_the_dashboard_is_escaped(agent, ticket):
+    body = f"</textarea>{SCRIPT}"
+    assert agent.post(f"/dashboard/tickets/{ticket.pk}/comment/", {"comment": body}).status_code == 302
+    response = agent.get(f"/dashboard/tickets/{ticket.pk}/")
+    assert_escaped(response)
+    assert f"&lt;/textarea&gt;{ESCAPED_SCRIPT}" in response.content.decode()
+
+
+def test_forms_shown_again_escape_what_was_typed(agent, ticket):
+    update = agent.post(
+        f"/dashboard/tickets/{ticket.pk}/update/",
+        {"status": "open", "priority": "low", "category": "general", "resolution_note": f"</textarea>{SCRIPT}"},
+    )
+    assert update.status_code == 400
+    assert_escaped(update)
+    assert "&lt;/textarea&gt;" in update.content.decode()
+
+    create = agent.post("/dashboard/tickets/new/", {"subject": f'">{SCRIPT}', "customer_email": IMG})
+    assert create.status_code == 400
+    assert_escaped(create)
+    assert f"&quot;&gt;{ESCAPED_SCRIPT}" in create.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"search": f'">{SCRIPT}{IMG}'},
+        {"status": f"open,{SCRIPT}{IMG}"},
+        {"assignedTo": f'">{SCRIPT}{IMG}'},
+    ],
+)
+def test_list_escapes_filters_reflected_from_the_url(agent, query):
+    response = agent.get("/dashboard/", query)
+    assert response.status_code in (200, 400)
+    assert_escaped(response)
+    assert '"><script' not in response.content.decode()
