@@ -33,10 +33,15 @@ superuser: export DEBUG := $(DEBUG)
 superuser: migrate
 	$(BIN)/python manage.py ensure_superuser
 
+# The web server, plus a Celery worker with an embedded beat (integration syncs, SLA
+# checks) that stops with it. Without REDIS_URL the broker is a folder under var/.
 run: export DEBUG := $(DEBUG)
 run: superuser
+	@mkdir -p var/celery-broker/processed
 	@echo "FractionaX Support on http://$(HOST):$(PORT)/  (API docs: /api/docs/, admin: /admin/)"
-	$(BIN)/uvicorn fractionax_support.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	$(BIN)/celery -A fractionax_support worker --beat --concurrency 2 --loglevel INFO --logfile var/celery.log & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/uvicorn fractionax_support.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 demo: export DEBUG := $(DEBUG)
 demo: migrate

@@ -3,14 +3,31 @@
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from .models import IntegrationName, IntegrationState
 
+MAX_ERROR_LENGTH = 1000
 
-def is_configured(name: IntegrationName) -> bool:
+
+def is_configured(name: IntegrationName | str) -> bool:
     if name == IntegrationName.HELPSCOUT:
         return bool(settings.HELPSCOUT_APP_ID and settings.HELPSCOUT_APP_SECRET and settings.HELPSCOUT_MAILBOX_ID)
     return bool(settings.SLACK_BOT_TOKEN and settings.SLACK_SUPPORT_CHANNEL_ID and settings.SLACK_SIGNING_SECRET)
+
+
+def record_success(name: IntegrationName | str) -> None:
+    """A call went through: the integration is healthy again."""
+    now = timezone.now()
+    IntegrationState.objects.update_or_create(
+        name=name, defaults={"last_success_at": now, "last_sync_at": now, "last_error": None}
+    )
+
+
+def record_failure(name: IntegrationName | str, error: str) -> None:
+    IntegrationState.objects.update_or_create(
+        name=name, defaults={"last_error": error[:MAX_ERROR_LENGTH], "last_error_at": timezone.now()}
+    )
 
 
 def integration_status() -> dict[str, dict[str, Any]]:

@@ -1,15 +1,20 @@
 """Domain events: the one place a committed ticket change leaves the transaction.
 
 Services call `publish` inside their transaction; the event is built then (so it shows the
-state the change wrote) and sent only after commit, to the realtime broadcaster (and, as
-they arrive, the integrations). A failing receiver is logged and never fails the change.
+state the change wrote) and recorded in the integrations' outbox, and it is sent only
+after commit: to the realtime broadcaster and, through the outbox, to Slack and Help
+Scout. A failing receiver is logged and never fails or slows the change.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+
+from integrations import outbox
+from realtime.broadcast import broadcast
 
 from .models import SupportTicket, TicketComment
 
@@ -42,11 +47,15 @@ def publish(name: str, ticket: SupportTicket, data: dict[str, Any], *, source: s
         payload = representation
     else:
         payload = {"id": ticket.pk, "ticketNumber": ticket.ticket_number, **data, "ticket": representation}
+    if name == "ticket-overdue":
+        payload["sla"] = representation["sla"]
     event = DomainEvent(name=name, ticket_id=ticket.pk, source=source, data=payload)
-    transaction.on_commit(lambda: _deliver(event), robust=True)
+    # The integrations' share is written now, in the change's transaction (the outbox), so
+    # it cannot be lost; it and the dashboards' broadcast go out once the change commits.
+    kick = outbox.enqueue(event)
+    transaction.on_commit(lambda: _deliver(event, kick), robust=True)
 
 
-def _deliver(event: DomainEvent) -> None:
-    from realtime.broadcast import broadcast
-
+def _deliver(event: DomainEvent, kick: Callable[[], None]) -> None:
     broadcast(event.name, event.data)
+    kick()

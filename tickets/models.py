@@ -119,6 +119,9 @@ class SupportTicket(models.Model):
     resolution_deadline = models.DateTimeField()
 
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # When each SLA breach was announced (ticket-overdue), so it is announced once.
+    response_breach_notified_at = models.DateTimeField(null=True, blank=True)
+    resolution_breach_notified_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
     total_comments = models.PositiveIntegerField(default=0)
     view_count = models.PositiveIntegerField(default=0)
@@ -169,11 +172,19 @@ class TicketComment(models.Model):
     is_internal = models.BooleanField(default=False)
     author = models.CharField(max_length=150)
     source = models.CharField(max_length=20, choices=ChangeSource.choices)
+    # The comment's id where it came from (Help Scout thread id, Slack message ts): the
+    # same comment delivered twice is stored once.
+    external_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at", "id"], name="comment_ticket_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], condition=~models.Q(external_id=""), name="comment_external_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on ticket {self.ticket_id}"

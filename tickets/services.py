@@ -8,14 +8,15 @@ tasks parse and authorise; they call these and nothing else to change a ticket.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import events, search
-from .actors import Actor
+from .actors import SYSTEM_ACTOR, Actor
 from .exceptions import TicketError
 from .models import (
     FINISHED_STATUSES,
@@ -187,12 +188,20 @@ def _apply_priority(ticket: SupportTicket, priority: str, changes: _Changes) -> 
     ticket.response_target_minutes = deadlines.response_target_minutes
     ticket.response_deadline = deadlines.response_deadline
     ticket.resolution_deadline = deadlines.resolution_deadline
+    # A deadline moved into the future can be breached, and announced, anew.
+    now = timezone.now()
+    if ticket.response_deadline > now:
+        ticket.response_breach_notified_at = None
+    if ticket.resolution_deadline > now:
+        ticket.resolution_breach_notified_at = None
     changes.fields |= {
         "priority",
         "priority_rank",
         "response_target_minutes",
         "response_deadline",
         "resolution_deadline",
+        "response_breach_notified_at",
+        "resolution_breach_notified_at",
     }
     changes.record(ticket, TicketAction.PRIORITY_CHANGED, "priority", previous, priority)
     changes.published.append(("ticket-updated", {"changes": {"priority": priority}}))
@@ -424,15 +433,21 @@ def comment_add(
     author: str,
     actor: Actor,
     counts_as_response: bool = True,
+    external_id: str = "",
 ) -> TicketComment:
     """A comment by `author`. The first public one that `counts_as_response` (an agent's,
-    not a customer's) sets the ticket's first-response time."""
+    not a customer's) sets the ticket's first-response time. A comment with an
+    `external_id` already stored from the same source is returned as it is (idempotent)."""
     body = body.strip()
     if not body:
         raise TicketError("comment", "This field may not be blank.")
     if len(body) > MAX_COMMENT_LENGTH:
         raise TicketError("comment", f"At most {MAX_COMMENT_LENGTH} characters.")
     ticket = _locked(ticket_id)
+    if external_id:  # checked under the ticket's lock, so two deliveries cannot both pass
+        existing = TicketComment.objects.filter(source=actor.source, external_id=external_id).first()
+        if existing is not None:
+            return existing
     now = timezone.now()
     comment = TicketComment.objects.create(
         ticket=ticket,
@@ -441,6 +456,7 @@ def comment_add(
         author=author,
         source=actor.source,
         created_at=now,
+        external_id=external_id,
     )
     fields = ["total_comments", "last_activity_at", "updated_at"]
     ticket.total_comments += 1
@@ -461,6 +477,88 @@ def comment_add(
     )
     events.publish("ticket-comment-added", ticket, {"comment": events.comment_payload(comment)}, source=actor.source)
     return comment
+
+
+@transaction.atomic
+def tickets_announce_sla_breaches(*, now: datetime, batch: int = 500) -> int:
+    """Marks each new SLA breach of an open ticket and publishes `ticket-overdue` for it,
+    once per breach (missed first response, missed resolution). Rows another run holds
+    are skipped, so overlapping runs never announce twice. Returns how many tickets."""
+    response_missed = Q(
+        first_response_at__isnull=True, response_deadline__lt=now, response_breach_notified_at__isnull=True
+    )
+    resolution_missed = Q(resolution_deadline__lt=now, resolution_breach_notified_at__isnull=True)
+    tickets = list(
+        SupportTicket.objects.select_for_update(skip_locked=True)
+        .exclude(status__in=FINISHED_STATUSES)
+        .filter(response_missed | resolution_missed)
+        .order_by("pk")[:batch]
+    )
+    for ticket in tickets:
+        breaches = []
+        if (
+            ticket.first_response_at is None
+            and ticket.response_deadline < now
+            and not ticket.response_breach_notified_at
+        ):
+            ticket.response_breach_notified_at = now
+            breaches.append("response")
+        if ticket.resolution_deadline < now and not ticket.resolution_breach_notified_at:
+            ticket.resolution_breach_notified_at = now
+            breaches.append("resolution")
+        ticket.save(update_fields=["response_breach_notified_at", "resolution_breach_notified_at"])
+        TicketEvent.objects.create(
+            ticket=ticket,
+            action=TicketAction.UPDATED,
+            field="sla",
+            new_value=f"missed {' and '.join(breaches)}",
+            actor=SYSTEM_ACTOR.name,
+            source=SYSTEM_ACTOR.source,
+            created_at=now,
+        )
+        events.publish("ticket-overdue", ticket, {"breaches": breaches}, source=SYSTEM_ACTOR.source)
+    return len(tickets)
+
+
+# Integration link fields a sync may set, by the integration's own name for them.
+SYNC_FIELDS = {
+    "slack_channel_id",
+    "slack_message_ts",
+    "slack_thread_id",
+    "slack_last_sync_at",
+    "slack_is_archived",
+    "helpscout_conversation_id",
+    "helpscout_last_sync_at",
+    "helpscout_sync_status",
+}
+
+
+@transaction.atomic
+def ticket_record_sync(*, ticket_id: int, actor: Actor, **fields: Any) -> SupportTicket:
+    """Stores where the ticket lives in an integration (Slack message, Help Scout
+    conversation) and when it last synced. Audited as `synced` when a link changes; it
+    publishes no domain event, since nothing about the ticket itself changed."""
+    unknown = set(fields) - SYNC_FIELDS
+    if unknown:
+        raise ValueError(f"Not sync fields: {sorted(unknown)}")
+    ticket = _locked(ticket_id)
+    changed = {name: value for name, value in fields.items() if getattr(ticket, name) != value}
+    if not changed:
+        return ticket
+    for name, value in changed.items():
+        setattr(ticket, name, value)
+    ticket.save(update_fields=list(changed))
+    links = {name: value for name, value in changed.items() if not name.endswith("_last_sync_at")}
+    if links:
+        TicketEvent.objects.create(
+            ticket=ticket,
+            action=TicketAction.SYNCED,
+            field=",".join(sorted(links)),
+            new_value=", ".join(f"{name}={value}" for name, value in sorted(links.items())),
+            actor=actor.name,
+            source=actor.source,
+        )
+    return ticket
 
 
 def ticket_register_view(*, ticket_id: int) -> None:

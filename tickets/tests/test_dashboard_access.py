@@ -166,7 +166,9 @@ def test_logout_is_a_post(client, staff_agent):
 def test_the_logout_button_is_a_form_posting_to_logout(client, staff_agent):
     client.force_login(staff_agent)
     html = client.get("/dashboard/").content.decode()
-    assert re.search(r'<form method="post" action="/logout/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"', html)
+    assert re.search(
+        r'<form method="post" action="/logout/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"', html
+    )
 
 
 # --- Security headers ---

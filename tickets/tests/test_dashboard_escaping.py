@@ -86,8 +86,12 @@ def test_statistics_escapes_the_agents_name(agent, ticket):
 
 
 def test_a_comment_posted_from_the_dashboard_is_escaped(agent, ticket):
-    body = f"</textarea>{SCRIPT}"
-    assert agent.post(f"/dashboard/tickets/{ticket.pk}/comment/", {"comment": body}).status_code == 302
+    url, body = f"/dashboard/tickets/{ticket.pk}/comment/", f"</textarea>{SCRIPT}"
+    crossed = agent.post(url, {"comment": body, "seen_comment_id": "0"})  # the page with the others' comments
+    assert crossed.status_code == 409
+    assert_escaped(crossed)
+    newest = ticket.comments.latest("pk").pk
+    assert agent.post(url, {"comment": body, "seen_comment_id": newest}).status_code == 302
     response = agent.get(f"/dashboard/tickets/{ticket.pk}/")
     assert_escaped(response)
     assert f"&lt;/textarea&gt;{ESCAPED_SCRIPT}" in response.content.decode()

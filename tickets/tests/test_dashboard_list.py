@@ -98,7 +98,10 @@ def test_sorting_by_priority_puts_the_most_urgent_first(agent, tickets):
 
 def test_overdue_rows_are_marked(agent, tickets):
     html = agent.get("/dashboard/").content.decode()
-    assert f'<tr id="ticket-row-{tickets["overdue"].pk}" data-ticket-id="{tickets["overdue"].pk}" class="is-overdue">' in html
+    assert (
+        f'<tr id="ticket-row-{tickets["overdue"].pk}" data-ticket-id="{tickets["overdue"].pk}" class="is-overdue">'
+        in html
+    )
     assert f'<tr id="ticket-row-{tickets["refund"].pk}" data-ticket-id="{tickets["refund"].pk}">' in html
 
 
@@ -185,7 +188,9 @@ def test_row_partial_renders_a_matching_ticket(agent, tickets):
     assert "<html" not in html
 
 
-@pytest.mark.parametrize("query", ["status=resolved", "priority=low", "assignedTo=unassigned&status=closed", "search=kyc"])
+@pytest.mark.parametrize(
+    "query", ["status=resolved", "priority=low", "assignedTo=unassigned&status=closed", "search=kyc"]
+)
 def test_row_partial_is_204_when_the_ticket_does_not_match(agent, tickets, query):
     response = agent.get(f"/dashboard/tickets/{tickets['refund'].pk}/row/?{query}")
     assert response.status_code == 204

@@ -208,7 +208,9 @@ def test_an_empty_comment_is_400_and_nothing_is_saved(agent, ticket, body):
 
 
 def test_a_reply_that_crossed_another_agents_reply_is_held_back_once(agent, ticket):
-    services.comment_add(ticket_id=ticket.pk, body="First reply.", is_internal=False, author="Sam Other", actor=OTHER_AGENT)
+    services.comment_add(
+        ticket_id=ticket.pk, body="First reply.", is_internal=False, author="Sam Other", actor=OTHER_AGENT
+    )
     loaded = agent.get(detail_url(ticket)).content.decode()
     seen = seen_comment_id(loaded)
     assert seen == str(TicketComment.objects.get().pk)
@@ -236,7 +238,9 @@ def test_the_agents_own_newer_comment_is_no_collision(agent, ticket):
     services.comment_add(
         ticket_id=ticket.pk, body="From my other tab.", is_internal=True, author="Alex Agent", actor=OTHER_AGENT
     )
-    response = agent.post(detail_url(ticket, "comment/"), {"comment": "Again.", "seen_comment_id": seen_comment_id(loaded)})
+    response = agent.post(
+        detail_url(ticket, "comment/"), {"comment": "Again.", "seen_comment_id": seen_comment_id(loaded)}
+    )
     assert response.status_code == 302
     assert TicketComment.objects.count() == 2
 
@@ -276,7 +280,11 @@ def test_creating_a_ticket_uses_the_form_source_and_opens_its_page(agent):
         "high",
         "billing",
     )
-    assert (ticket.customer_email, ticket.assigned_to, ticket.tags) == ("caller@example.com", "Jordan Lee", ["fees", "phone"])
+    assert (ticket.customer_email, ticket.assigned_to, ticket.tags) == (
+        "caller@example.com",
+        "Jordan Lee",
+        ["fees", "phone"],
+    )
     created = TicketEvent.objects.get(ticket=ticket)
     assert (created.action, created.source, created.actor) == ("created", "dashboard", "Alex Agent")
     assert f"Created {ticket.ticket_number}." in agent.get(response.url).content.decode()

@@ -1,0 +1,159 @@
+"""The integrations' outbox: how ticket changes reach Slack and Help Scout.
+
+`enqueue` runs inside the change's transaction and writes one `OutboxMessage` per
+integration that wants the event (never the one the change came from). After commit a
+Celery task delivers them; if the broker is down, the minutely sweep does. Messages of
+one ticket go out in order, one integration at a time per ticket (a lock per pair), and a
+failure holds back the later ones until a retry, with backoff honouring Retry-After,
+gets it through.
+
+A provider is a module with:
+  SOURCE   the ChangeSource its own changes carry (not echoed back to it);
+  EVENTS   the event names it sends on;
+  deliver(message)   makes the calls; raises DeliveryError to retry or give up.
+"""
+
+import importlib
+import logging
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from django.db import connection
+from django.utils import timezone
+
+from . import status
+from .errors import DeliveryError
+from .models import PENDING, IntegrationName, OutboxMessage
+
+if TYPE_CHECKING:
+    from tickets.events import DomainEvent
+
+logger = logging.getLogger(__name__)
+
+PROVIDERS = {
+    IntegrationName.SLACK: "integrations.slack.outbound",
+    IntegrationName.HELPSCOUT: "integrations.helpscout.outbound",
+}
+MAX_BACKOFF_SECONDS = 120  # so a recovered integration is caught up within minutes
+SWEEP_BATCH = 1000
+
+
+def provider(name: str) -> ModuleType:
+    return importlib.import_module(PROVIDERS[IntegrationName(name)])
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 5 * 2 ** max(0, attempts - 1)))
+
+
+def enqueue(event: "DomainEvent") -> Callable[[], None]:
+    """Records the event for each interested integration; returns what to run after commit."""
+    rows = []
+    for name in PROVIDERS:
+        if not status.is_configured(name):
+            continue
+        module = provider(name)
+        if event.source == module.SOURCE or event.name not in module.EVENTS:
+            continue
+        rows.append(OutboxMessage(integration=name, ticket_id=event.ticket_id, event=event.name, payload=event.data))
+    if not rows:
+        return lambda: None
+    OutboxMessage.objects.bulk_create(rows)
+    pairs = sorted({(row.integration, row.ticket_id) for row in rows})
+    return lambda: _kick(pairs)
+
+
+def _kick(pairs: list[tuple[str, int]]) -> None:
+    from .tasks import outbox_deliver
+
+    for integration, ticket_id in pairs:
+        try:
+            outbox_deliver.delay(integration, ticket_id)
+        except Exception:  # the broker is down: the sweep will deliver it
+            logger.warning("Could not queue %s delivery for ticket %s", integration, ticket_id, exc_info=True)
+
+
+@contextmanager
+def _pair_lock(integration: str, ticket_id: int) -> Iterator[bool]:
+    """One deliverer per (integration, ticket) across workers: a PostgreSQL advisory lock,
+    held outside any transaction so ticket writes never wait on a slow integration.
+    SQLite runs a single local worker and needs none."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = (zlib.crc32(integration.encode()) << 32) ^ ticket_id
+    key = key - (1 << 64) if key >= (1 << 63) else key  # into bigint's range
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        locked = bool(cursor.fetchone()[0])
+    try:
+        yield locked
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def deliver_pending(integration: str, ticket_id: int) -> int:
+    """Sends this ticket's due messages to the integration, oldest first; returns how many
+    went through. Stops at a failure to retry, so nothing overtakes it."""
+    module = provider(integration)
+    delivered = 0
+    with _pair_lock(integration, ticket_id) as locked:
+        if not locked:
+            return 0  # another worker is on it and will take these too
+        while True:
+            message = (
+                OutboxMessage.objects.filter(PENDING, integration=integration, ticket_id=ticket_id)
+                .order_by("id")
+                .first()
+            )
+            if message is None or message.next_attempt_at > timezone.now():
+                return delivered
+            try:
+                module.deliver(message)
+            except DeliveryError as error:
+                _record_failure(message, error)
+                if not error.permanent:
+                    return delivered
+                continue
+            except Exception as error:  # a bug or an unforeseen answer: keep it, retry later
+                logger.exception("Delivering outbox message %s failed", message.pk)
+                _record_failure(message, DeliveryError(f"{type(error).__name__}: {error}"))
+                return delivered
+            message.delivered_at = timezone.now()
+            message.attempts += 1
+            message.last_error = ""
+            message.save(update_fields=["delivered_at", "attempts", "last_error"])
+            status.record_success(integration)
+            delivered += 1
+
+
+def _record_failure(message: OutboxMessage, error: DeliveryError) -> None:
+    now = timezone.now()
+    message.attempts += 1
+    message.last_error = str(error)[: status.MAX_ERROR_LENGTH]
+    if error.permanent:
+        message.failed_at = now
+    else:
+        delay = timedelta(seconds=error.retry_after) if error.retry_after is not None else backoff(message.attempts)
+        message.next_attempt_at = now + delay
+    message.save(update_fields=["attempts", "last_error", "failed_at", "next_attempt_at"])
+    status.record_failure(message.integration, str(error))
+    logger.warning(
+        "%s delivery of %s failed (attempt %s): %s", message.integration, message.pk, message.attempts, error
+    )
+
+
+def due_pairs(limit: int = SWEEP_BATCH) -> list[tuple[str, int]]:
+    """(integration, ticket) pairs with a message due now."""
+    rows = (
+        OutboxMessage.objects.filter(PENDING, next_attempt_at__lte=timezone.now())
+        .values_list("integration", "ticket_id")
+        .distinct()[:limit]
+    )
+    return list(rows)

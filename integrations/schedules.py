@@ -1,0 +1,18 @@
+"""The periodic jobs, as rows of django-celery-beat (visible and editable in the admin).
+`ensure_schedules` creates missing ones and leaves an admin's edits alone."""
+
+from typing import Any
+
+# name: (task, every N seconds)
+SCHEDULES = {
+    "Deliver pending integration syncs": ("integrations.tasks.outbox_sweep", 60),
+    "Announce SLA breaches": ("tickets.tasks.sla_check", 60),
+}
+
+
+def ensure_schedules(apps: Any, schema_editor: Any = None) -> None:
+    interval_model = apps.get_model("django_celery_beat", "IntervalSchedule")
+    task_model = apps.get_model("django_celery_beat", "PeriodicTask")
+    for name, (task, seconds) in SCHEDULES.items():
+        interval, _ = interval_model.objects.get_or_create(every=seconds, period="seconds")
+        task_model.objects.get_or_create(name=name, defaults={"task": task, "interval": interval, "enabled": True})
