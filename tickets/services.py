@@ -549,12 +549,14 @@ def ticket_record_sync(*, ticket_id: int, actor: Actor, **fields: Any) -> Suppor
         setattr(ticket, name, value)
     ticket.save(update_fields=list(changed))
     links = {name: value for name, value in changed.items() if not name.endswith("_last_sync_at")}
-    if links:
+    for integration in sorted({name.split("_", 1)[0] for name in links}):
         TicketEvent.objects.create(
             ticket=ticket,
             action=TicketAction.SYNCED,
-            field=",".join(sorted(links)),
-            new_value=", ".join(f"{name}={value}" for name, value in sorted(links.items())),
+            field=integration,
+            new_value=", ".join(
+                f"{name.split('_', 1)[1]}={value}" for name, value in sorted(links.items()) if name.startswith(integration)
+            ),
             actor=actor.name,
             source=actor.source,
         )

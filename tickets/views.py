@@ -2,7 +2,7 @@
 services as the API. Staff only. Each POST is one service call, then a redirect."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import wraps
 from typing import Any
 
@@ -287,7 +287,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     since = now - DATE_RANGES[date_range]
     report = selectors.ticket_statistics(selectors.ticket_list().filter(created_at__gte=since), now=now)
     days = max(1, DATE_RANGES[date_range] // timedelta(days=1))
-    daily = selectors.ticket_daily_activity(since=now - timedelta(days=days - 1), now=now)
+    first_day = (now - timedelta(days=days - 1)).date()
+    daily = selectors.ticket_daily_activity(since=datetime.combine(first_day, time.min, tzinfo=UTC), now=now)
     context = {
         "report": report,
         "date_range": date_range,

@@ -166,3 +166,32 @@ def test_a_failed_change_publishes_nothing(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(TicketError):
         services.ticket_change_priority(ticket_id=ticket.pk, priority="extreme", actor=TEST_ACTOR)
     assert callbacks == []
+
+
+def test_a_comment_with_a_known_external_id_is_stored_once():
+    ticket = make_ticket()
+    first = services.comment_add(
+        ticket_id=ticket.pk, body="From Slack", is_internal=True, author="S", actor=SLACK_ACTOR, external_id="171.1"
+    )
+    again = services.comment_add(
+        ticket_id=ticket.pk, body="From Slack", is_internal=True, author="S", actor=SLACK_ACTOR, external_id="171.1"
+    )
+    assert again.pk == first.pk
+    ticket.refresh_from_db()
+    assert ticket.total_comments == 1
+
+
+def test_record_sync_stores_links_and_audits_only_link_changes():
+    ticket = make_ticket()
+    services.ticket_record_sync(
+        ticket_id=ticket.pk, actor=SLACK_ACTOR, slack_channel_id="C1", slack_message_ts="1.2", slack_thread_id="1.2"
+    )
+    services.ticket_record_sync(ticket_id=ticket.pk, actor=SLACK_ACTOR, slack_channel_id="C1", slack_message_ts="1.2")
+    ticket.refresh_from_db()
+    assert (ticket.slack_channel_id, ticket.slack_message_ts) == ("C1", "1.2")
+    assert [row[:4] for row in audit(ticket)] == [
+        ("created", "", None, "FCT-000001"),
+        ("synced", "slack", None, "channel_id=C1, message_ts=1.2, thread_id=1.2"),
+    ]
+    with pytest.raises(ValueError):
+        services.ticket_record_sync(ticket_id=ticket.pk, actor=SLACK_ACTOR, subject="nope")
