@@ -550,13 +550,12 @@ def ticket_record_sync(*, ticket_id: int, actor: Actor, **fields: Any) -> Suppor
     ticket.save(update_fields=list(changed))
     links = {name: value for name, value in changed.items() if not name.endswith("_last_sync_at")}
     for integration in sorted({name.split("_", 1)[0] for name in links}):
+        values = sorted((name.split("_", 1)[1], value) for name, value in links.items() if name.startswith(integration))
         TicketEvent.objects.create(
             ticket=ticket,
             action=TicketAction.SYNCED,
             field=integration,
-            new_value=", ".join(
-                f"{name.split('_', 1)[1]}={value}" for name, value in sorted(links.items()) if name.startswith(integration)
-            ),
+            new_value=", ".join(f"{name}={value}" for name, value in values),
             actor=actor.name,
             source=actor.source,
         )
