@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local run is a development run unless told otherwise (see README, "Deployment").
 DEBUG ?= true
 
-.PHONY: run demo test test-sqlite lint install install-dev migrate superuser clean
+.PHONY: run demo test test-sqlite lint bench bench-quick install install-dev migrate superuser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ test: install-dev
 # The API contract once more on the embedded default: SQLite, no Redis.
 test-sqlite: install-dev
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 REDIS_URL= $(BIN)/pytest -q tickets/tests/test_api*.py
+
+# Benchmarks against PostgreSQL and Redis (database fx_bench, or BENCH_DATABASE_URL); see bench/.
+bench: install-dev
+	$(BIN)/python bench/run.py --count 1000000 --seconds 5 --repeat 3
+
+bench-quick: install-dev
+	$(BIN)/python bench/run.py --count 50000 --seconds 2 --sockets 200
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,10 +1,16 @@
 """Test-wide setup: PostgreSQL and Redis must be reachable; a test run never skips them."""
 
 import socket
+import uuid
 from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from fractionax_support.celery import app as celery_app
+from tickets.tests.factories import StaffFactory, UserFactory
 
 
 def _require(name: str, url: str, default_port: int) -> None:
@@ -21,11 +27,17 @@ def _require(name: str, url: str, default_port: int) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     # Parallel workers share one Redis: give each its own channel-layer and cache namespace.
-    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    # A run id keeps two test runs on one machine apart too.
+    run = getattr(config, "workerinput", {}).get("testrunuid") or uuid.uuid4().hex
+    worker = f"{run[:8]}-{getattr(config, 'workerinput', {}).get('workerid', 'main')}"
     for layer in settings.CHANNEL_LAYERS.values():
         if "prefix" in layer.get("CONFIG", {}):
             layer["CONFIG"]["prefix"] = f"fx-test-{worker}"
     settings.CACHES["default"]["KEY_PREFIX"] = f"fx-test-{worker}"
+    # Tasks queued after commit go nowhere: tests call task functions themselves, and a
+    # shared broker would hand them to whatever worker listens.
+    settings.CELERY_BROKER_URL = "memory://"
+    celery_app.conf.broker_url = "memory://"
     # Pages render without `collectstatic` (production's manifest storage needs its output).
     settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -33,3 +45,35 @@ def pytest_configure(config: pytest.Config) -> None:
         _require("PostgreSQL", f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}", 5432)
     if settings.REDIS_URL:
         _require("Redis", settings.REDIS_URL, 6379)
+
+
+# --- Named actors, for every app's tests ---
+
+
+@pytest.fixture
+def staff_agent(db):
+    return StaffFactory(first_name="Alex", last_name="Agent")
+
+
+@pytest.fixture
+def non_staff_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def anonymous_client():
+    return APIClient()
+
+
+@pytest.fixture
+def staff_client(staff_agent):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(staff_agent).access_token}")
+    return client
+
+
+@pytest.fixture
+def non_staff_client(non_staff_user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(non_staff_user).access_token}")
+    return client

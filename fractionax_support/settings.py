@@ -103,6 +103,16 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Under ASGI each request may run on a different thread, so persistent connections pile up;
+# a per-process psycopg pool reuses them instead (PostgreSQL only; CONN_MAX_AGE must be 0).
+DATABASE_POOL_SIZE = env.int("DATABASE_POOL_SIZE", default=0)
+if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when configured, backs the cache (throttling), the channel layer and Celery.
@@ -119,7 +129,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNEL_PREFIX", default="fx")},
+            "CONFIG": {
+                # redis-py 8 reads with a 5 s timeout by default, the same as channels-redis's
+                # blocking pop: give reads more room, and fail fast when Redis is unreachable.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "socket_connect_timeout": 2}],
+                "prefix": env.str("CHANNEL_PREFIX", default="fx"),
+            },
         }
     }
 else:

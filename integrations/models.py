@@ -68,3 +68,53 @@ class InboundDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.integration} {self.key}"
+
+
+# --- Help Scout ---
+
+
+class HelpScoutConversation(models.Model):
+    """A Help Scout conversation and what we last saw of it, so that a late webhook or
+    our own change coming back cannot undo a newer state.
+
+    Made before its ticket (`ticket` is null until linked) so that concurrent deliveries
+    of one conversation serialise on this row's lock. A conversation deleted first stays
+    a deleted row without a ticket, so a late `convo.created` makes none."""
+
+    ticket = models.OneToOneField(
+        SupportTicket, on_delete=models.CASCADE, null=True, blank=True, related_name="helpscout_conversation"
+    )
+    conversation_id = models.CharField(max_length=32, unique=True)
+    customer_id = models.CharField(max_length=32, blank=True)
+    # The conversation's first thread, which is the ticket's description, never a comment.
+    first_thread_id = models.CharField(max_length=32, blank=True)
+    # Help Scout's newest modification time applied, and the status and assignee as it
+    # then had them: a change is applied only when Help Scout's value moves.
+    modified_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    assignee = models.CharField(max_length=100, blank=True)
+    deleted = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Help Scout conversation {self.conversation_id}"
+
+
+class HelpScoutSyncRun(models.Model):
+    """One resync: the window it pulled and what it changed. The last successful run's
+    start is where the next one begins."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    modified_since = models.DateTimeField()
+    succeeded = models.BooleanField(default=False)
+    conversations = models.PositiveIntegerField(default=0)
+    tickets_created = models.PositiveIntegerField(default=0)
+    tickets_updated = models.PositiveIntegerField(default=0)
+    comments_added = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-started_at"], condition=Q(succeeded=True), name="hs_sync_run_ok_idx")]
+
+    def __str__(self) -> str:
+        return f"Help Scout resync at {self.started_at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,8 @@ gets it through.
 A provider is a module with:
   SOURCE   the ChangeSource its own changes carry (not echoed back to it);
   EVENTS   the event names it sends on;
+  OWN_EVENTS (optional)   those of its own source's events it still sends, because the
+           change was made there but must show there too (a Slack button's result);
   deliver(message)   makes the calls; raises DeliveryError to retry or give up.
 """
 
@@ -57,7 +59,9 @@ def enqueue(event: "DomainEvent") -> Callable[[], None]:
         if not status.is_configured(name):
             continue
         module = provider(name)
-        if event.source == module.SOURCE or event.name not in module.EVENTS:
+        if event.name not in module.EVENTS:
+            continue
+        if event.source == module.SOURCE and event.name not in getattr(module, "OWN_EVENTS", ()):
             continue
         rows.append(OutboxMessage(integration=name, ticket_id=event.ticket_id, event=event.name, payload=event.data))
     if not rows:

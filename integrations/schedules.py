@@ -7,6 +7,7 @@ from typing import Any
 SCHEDULES = {
     "Deliver pending integration syncs": ("integrations.tasks.outbox_sweep", 60),
     "Announce SLA breaches": ("tickets.tasks.sla_check", 60),
+    "Help Scout resync": ("integrations.helpscout.tasks.helpscout_resync", 15 * 60),
 }
 
 
@@ -14,5 +15,8 @@ def ensure_schedules(apps: Any, schema_editor: Any = None) -> None:
     interval_model = apps.get_model("django_celery_beat", "IntervalSchedule")
     task_model = apps.get_model("django_celery_beat", "PeriodicTask")
     for name, (task, seconds) in SCHEDULES.items():
-        interval, _ = interval_model.objects.get_or_create(every=seconds, period="seconds")
+        # An admin may have made duplicate intervals (there is no unique constraint): take one.
+        interval = interval_model.objects.filter(every=seconds, period="seconds").first()
+        if interval is None:
+            interval = interval_model.objects.create(every=seconds, period="seconds")
         task_model.objects.get_or_create(name=name, defaults={"task": task, "interval": interval, "enabled": True})

@@ -152,6 +152,12 @@ class SupportTicket(models.Model):
             models.Index(fields=["resolution_deadline"], name="ticket_resolution_dl_idx"),
             models.Index(fields=["response_deadline"], name="ticket_response_dl_idx"),
             models.Index(fields=["resolved_at"], name="ticket_resolved_at_idx"),
+            # Slack thread replies find their ticket by the thread they are in.
+            models.Index(
+                fields=["slack_channel_id", "slack_thread_id"],
+                condition=~models.Q(slack_thread_id=""),
+                name="ticket_slack_thread_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,7 @@ from .models import (
 )
 from .sla import minutes_between, sla_deadlines
 
+MAX_SUBJECT_LENGTH = 200
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
 MAX_ASSIGNEE_LENGTH = 100
@@ -253,6 +254,8 @@ def ticket_create(
     _require_choice("source", source, TicketSource)
     if not subject.strip():
         raise TicketError("subject", "This field may not be blank.")
+    if len(subject.strip()) > MAX_SUBJECT_LENGTH:
+        raise TicketError("subject", f"At most {MAX_SUBJECT_LENGTH} characters.")
     now = timezone.now()
     deadlines = sla_deadlines(priority=priority, created_at=now)
     ticket = SupportTicket.objects.create(

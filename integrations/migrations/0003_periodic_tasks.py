@@ -3,10 +3,12 @@ from django.db import migrations
 from integrations.schedules import ensure_schedules
 
 
-def remove_schedules(apps, schema_editor):
-    from integrations.schedules import SCHEDULES
+# The schedules this migration made (later ones add their own).
+NAMES = ["Deliver pending integration syncs", "Announce SLA breaches"]
 
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=list(SCHEDULES)).delete()
+
+def remove_schedules(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=NAMES).delete()
 
 
 class Migration(migrations.Migration):

@@ -1,5 +1,6 @@
 """The admin REST API: thin actions that parse, call a service or selector, and answer."""
 
+import logging
 from typing import Any
 
 from django.core.handlers.asgi import ASGIRequest
@@ -15,6 +16,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from integrations.helpscout.tasks import helpscout_resync
 from integrations.models import IntegrationName
 from integrations.status import integration_status, is_configured
 
@@ -32,6 +34,8 @@ TICKET_ID = OpenApiParameter(
 STATISTICS_RANGE = OpenApiParameter(
     "dateRange", OpenApiTypes.STR, enum=list(DATE_RANGES), description="Only tickets created in this window."
 )
+
+logger = logging.getLogger(__name__)
 
 HELPSCOUT_NOT_CONFIGURED = (
     "Help Scout is not configured: set HELPSCOUT_APP_ID, HELPSCOUT_APP_SECRET, HELPSCOUT_MAILBOX_ID."
@@ -199,10 +203,15 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     def sync_helpscout(self, request: Request) -> Response:
         if not is_configured(IntegrationName.HELPSCOUT):
             return Response({"detail": HELPSCOUT_NOT_CONFIGURED}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        return Response(
-            {"detail": "Help Scout resync is not available in this version yet."},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-        )
+        try:
+            helpscout_resync.delay()
+        except Exception:  # the broker is down: say so rather than fail
+            logger.warning("Could not queue the Help Scout resync", exc_info=True)
+            return Response(
+                {"detail": "The task queue is unavailable; the resync could not be queued. Try again shortly."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, header row first")},

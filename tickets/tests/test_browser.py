@@ -78,6 +78,8 @@ def server(transactional_db) -> Iterator[str]:
             "off",
             "--log-level",
             "warning",
+            "--timeout-graceful-shutdown",
+            "2",  # open dashboards' sockets would otherwise hold the shutdown
         ],
         cwd=settings.BASE_DIR,
         env=env,
@@ -93,7 +95,10 @@ def server(transactional_db) -> Iterator[str]:
             time.sleep(0.2)
     yield base
     process.terminate()
-    process.wait(timeout=10)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def log_in(browser: Browser, base: str, username: str) -> Page:

@@ -30,19 +30,37 @@ WORDS = (
     "support agent ticket reply urgent please help thanks asap yesterday today week month euro dollar bitcoin ether"
 ).split()
 SUBJECTS = (
-    "Cannot log in to my account", "Deposit not credited", "Withdrawal stuck at pending", "KYC verification rejected",
-    "2FA code not accepted", "API key returns 401", "Refund for duplicate charge", "Invoice with company details",
-    "App crashes on start", "Statement export is empty", "Card payment declined", "Account locked",
-    "Change of email address", "Staking rewards missing", "Order executed at wrong price", "Tax report request",
-    "Feature request: dark mode", "Webhook deliveries failing", "Phone number update", "Close my account",
+    "Cannot log in to my account",
+    "Deposit not credited",
+    "Withdrawal stuck at pending",
+    "KYC verification rejected",
+    "2FA code not accepted",
+    "API key returns 401",
+    "Refund for duplicate charge",
+    "Invoice with company details",
+    "App crashes on start",
+    "Statement export is empty",
+    "Card payment declined",
+    "Account locked",
+    "Change of email address",
+    "Staking rewards missing",
+    "Order executed at wrong price",
+    "Tax report request",
+    "Feature request: dark mode",
+    "Webhook deliveries failing",
+    "Phone number update",
+    "Close my account",
 )
-AGENTS = [f"{first} {last}" for first, last in zip(
-    "Alex Blair Casey Dana Eli Farah Gus Hana Ivan Jo Kai Lena Marco Nia Omar Pia Quinn Rosa Sam Tara Uma Vik Wen "
-    "Xavi Yara Zoe Ana Ben Cleo Dev".split(),
-    "Smith Jones Lee Costa Novak Khan Berg Sato Petrov Silva Moreau Rossi Bianchi Okafor Haddad Lund Walsh Diaz "
-    "Young Mehta Iyer Nair Chen Ruiz Aziz Stone Costa Klein Ward Patel".split(),
-    strict=True,
-)] + ["Support Team"]
+AGENTS = [
+    f"{first} {last}"
+    for first, last in zip(
+        "Alex Blair Casey Dana Eli Farah Gus Hana Ivan Jo Kai Lena Marco Nia Omar Pia Quinn Rosa Sam Tara Uma Vik Wen "
+        "Xavi Yara Zoe Ana Ben Cleo Dev".split(),
+        "Smith Jones Lee Costa Novak Khan Berg Sato Petrov Silva Moreau Rossi Bianchi Okafor Haddad Lund Walsh Diaz "
+        "Young Mehta Iyer Nair Chen Ruiz Aziz Stone Costa Klein Ward Patel".split(),
+        strict=True,
+    )
+] + ["Support Team"]
 FIRST_NAMES = "Ada Ben Chloe Dev Emma Finn Gia Hugo Isla Jack Kim Liam Maya Noah Olga Paul Rita Sven Tess Umar".split()
 LAST_NAMES = "Müller Smith Dubois Silva Rossi Novak Patel Garcia Kowalski Jensen Tanaka Okoro Haddad Berg".split()
 TAGS = "vip kyc withdrawal deposit 2fa api billing mobile refund escalated bug enterprise tax staking".split()
@@ -50,16 +68,49 @@ TAGS = "vip kyc withdrawal deposit 2fa api billing mobile refund escalated bug e
 STATUSES_RECENT = (("open", 35), ("in_progress", 30), ("waiting_customer", 15), ("resolved", 15), ("closed", 5))
 STATUSES_OLD = (("open", 2), ("in_progress", 2), ("waiting_customer", 3), ("resolved", 38), ("closed", 55))
 PRIORITIES = (("low", 30), ("medium", 40), ("high", 20), ("urgent", 10))
-CATEGORIES = (("general", 25), ("technical", 25), ("billing", 20), ("account", 18), ("security", 5),
-              ("feature_request", 5), ("other", 2))
+CATEGORIES = (
+    ("general", 25),
+    ("technical", 25),
+    ("billing", 20),
+    ("account", 18),
+    ("security", 5),
+    ("feature_request", 5),
+    ("other", 2),
+)
 SOURCES = (("web", 35), ("email", 30), ("helpscout", 15), ("slack", 10), ("phone", 5), ("internal", 5))
 
 TICKET_COLUMNS = (
-    "id", "number", "subject", "description", "status", "priority", "priority_rank", "category", "source",
-    "customer_name", "customer_email", "customer_user_id", "assigned_to", "tags", "slack_channel_id",
-    "slack_message_ts", "slack_thread_id", "slack_is_archived", "helpscout_sync_status", "response_target_minutes",
-    "response_deadline", "resolution_deadline", "first_response_at", "last_activity_at", "total_comments",
-    "view_count", "resolved_by", "resolution_note", "resolution_time_minutes", "resolved_at", "created_at",
+    "id",
+    "number",
+    "subject",
+    "description",
+    "status",
+    "priority",
+    "priority_rank",
+    "category",
+    "source",
+    "customer_name",
+    "customer_email",
+    "customer_user_id",
+    "assigned_to",
+    "tags",
+    "slack_channel_id",
+    "slack_message_ts",
+    "slack_thread_id",
+    "slack_is_archived",
+    "helpscout_sync_status",
+    "response_target_minutes",
+    "response_deadline",
+    "resolution_deadline",
+    "first_response_at",
+    "last_activity_at",
+    "total_comments",
+    "view_count",
+    "resolved_by",
+    "resolution_note",
+    "resolution_time_minutes",
+    "resolved_at",
+    "created_at",
     "updated_at",
 )
 COMMENT_COLUMNS = ("ticket_id", "body", "is_internal", "author", "source", "external_id", "created_at")
@@ -90,10 +141,14 @@ class Command(BaseCommand):
             first_number = (SupportTicket.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
             comments: list[tuple[Any, ...]] = []
             with connection.cursor() as cursor:
-                with cursor.copy(f"COPY {SupportTicket._meta.db_table} ({', '.join(TICKET_COLUMNS)}) FROM STDIN") as copy:
+                with cursor.copy(
+                    f"COPY {SupportTicket._meta.db_table} ({', '.join(TICKET_COLUMNS)}) FROM STDIN"
+                ) as copy:
                     for row in self._tickets(rng, count, first_id, first_number, comments):
                         copy.write_row(row)
-                with cursor.copy(f"COPY {TicketComment._meta.db_table} ({', '.join(COMMENT_COLUMNS)}) FROM STDIN") as copy:
+                with cursor.copy(
+                    f"COPY {TicketComment._meta.db_table} ({', '.join(COMMENT_COLUMNS)}) FROM STDIN"
+                ) as copy:
                     for comment in comments:
                         copy.write_row(comment)
                 loaded = time.monotonic()
@@ -146,25 +201,49 @@ class Command(BaseCommand):
             last_activity = max([created] + [comment[-1] for comment in ticket_comments])
             channel = rng.choice(("web", "email")) if source() == "web" else source()
             yield (
-                pk, number,
+                pk,
+                number,
                 f"{rng.choice(SUBJECTS)} {rng.choice(WORDS)}",
                 " ".join(rng.choices(WORDS, k=rng.randint(15, 60))).capitalize() + ".",
-                status, prio, PRIORITY_RANK[prio], category(), channel,
-                customer, email, "", assignee,
+                status,
+                prio,
+                PRIORITY_RANK[prio],
+                category(),
+                channel,
+                customer,
+                email,
+                "",
+                assignee,
                 _json_list(rng.sample(TAGS, k=rng.choice((0, 0, 1, 1, 2, 3)))),
-                "C0SUPPORT" if channel == "slack" else "", f"{created.timestamp():.6f}" if channel == "slack" else "",
-                f"{created.timestamp():.6f}" if channel == "slack" else "", status == "closed" and channel == "slack",
+                "C0SUPPORT" if channel == "slack" else "",
+                f"{created.timestamp():.6f}" if channel == "slack" else "",
+                f"{created.timestamp():.6f}" if channel == "slack" else "",
+                status == "closed" and channel == "slack",
                 "synced" if channel == "helpscout" else "",
-                response_minutes, response_deadline, resolution_deadline, first_response, last_activity,
-                len(ticket_comments), rng.randrange(12),
-                assignee or "Support Team" if finished else "", "Resolved." if finished else "",
+                response_minutes,
+                response_deadline,
+                resolution_deadline,
+                first_response,
+                last_activity,
+                len(ticket_comments),
+                rng.randrange(12),
+                assignee or "Support Team" if finished else "",
+                "Resolved." if finished else "",
                 int((resolved_at - created).total_seconds() // 60) if resolved_at else None,
-                resolved_at, created, last_activity,
+                resolved_at,
+                created,
+                last_activity,
             )
 
     def _comments(
-        self, rng: random.Random, ticket_id: int, created: datetime, first_response: datetime | None,
-        until: datetime, assignee: str, customer: str,
+        self,
+        rng: random.Random,
+        ticket_id: int,
+        created: datetime,
+        first_response: datetime | None,
+        until: datetime,
+        assignee: str,
+        customer: str,
     ) -> list[tuple[Any, ...]]:
         rows = []
         if first_response is not None:
@@ -174,7 +253,9 @@ class Command(BaseCommand):
             at = created + timedelta(seconds=rng.random() * span)
             internal = rng.random() < 0.4
             author = (assignee or "Support Team") if internal else rng.choice((customer, assignee or "Support Team"))
-            rows.append((ticket_id, _sentence(rng), internal, author, rng.choice(("api", "dashboard", "slack")), "", at))
+            rows.append(
+                (ticket_id, _sentence(rng), internal, author, rng.choice(("api", "dashboard", "slack")), "", at)
+            )
         return sorted(rows, key=lambda row: row[-1])
 
     def _finish(self, cursor: Any, first_id: int, last_number: int) -> None:

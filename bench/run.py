@@ -1,0 +1,361 @@
+"""`make bench`: load N tickets, start the production server, measure, print one table.
+
+The server is uvicorn with two workers and production settings (DEBUG off), as the
+Dockerfile runs it, against PostgreSQL and Redis; load comes from this process over
+loopback, each measurement bounded in time. Floors measured in the same run: the SQL of
+the list and search alone (EXPLAIN ANALYZE) and a bare DRF endpoint through the same
+server. Results go to stdout and bench/results/latest.md.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fx_bench"),
+    "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "DEBUG": "false",
+    "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "false",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    "DATABASE_POOL_SIZE": "8",
+    "CHANNEL_PREFIX": "fx-bench",
+    "CACHE_KEY_PREFIX": "fx-bench",
+    "API_THROTTLE_USER": "100000000/min",
+    "API_THROTTLE_ANON": "100000000/min",
+    "LOGIN_THROTTLE": "100000000/min",
+    "LOG_LEVEL": "WARNING",
+}
+os.environ.update(ENV)
+sys.path.insert(0, str(ROOT))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.load import Measured, run_clients, websocket_fanout  # noqa: E402
+from tickets import services  # noqa: E402
+from tickets.actors import Actor  # noqa: E402
+from tickets.models import ChangeSource, SupportTicket  # noqa: E402
+
+API = "/api/admin/support-tickets"
+USERNAME, PASSWORD = "bench-agent", "bench-password-not-secret"
+RARE_WORD = "zeppelin"
+RESULTS = ROOT / "bench" / "results"
+
+
+def prepare(count: int) -> dict[str, Any]:
+    call_command("migrate", verbosity=0)
+    have = SupportTicket.objects.count()
+    if have < count:
+        print(f"Loading {count - have:,} tickets…", flush=True)
+        call_command("seed_tickets", count=count - have)
+    user, _ = get_user_model().objects.get_or_create(username=USERNAME, defaults={"is_staff": True})
+    user.set_password(PASSWORD)
+    user.is_staff = True
+    user.save()
+    if not SupportTicket.objects.filter(subject__contains=RARE_WORD).exists():
+        actor = Actor(name="Bench", source=ChangeSource.SYSTEM)
+        for index in range(20):
+            services.ticket_create(
+                subject=f"The {RARE_WORD} account {index}",
+                description="Rare.",
+                customer_email="rare@example.com",
+                actor=actor,
+            )
+    sample = SupportTicket.objects.order_by("-id").values("id", "number", "customer_email")[1000]
+    ids = list(SupportTicket.objects.order_by("-id").values_list("id", flat=True)[:5000])
+    hundred_thousandth = SupportTicket.objects.order_by("-created_at").values_list("created_at", flat=True)[
+        min(99_999, count - 1)
+    ]
+    return {"ticket": sample, "ids": ids, "export_from": hundred_thousandth.isoformat()}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "fractionax_support.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        "--lifespan",
+        "off",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "5",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **ENV})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def token(base: str) -> str:
+    """An access token from the running server, as any API client gets one."""
+    request = urllib.request.Request(
+        f"{base}/api/auth/token/",
+        data=json.dumps({"username": USERNAME, "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return str(json.load(response)["access"])
+
+
+def in_process(path: str, access: str) -> tuple[int, list[str]]:
+    """Runs one GET inside this process: its SQL queries, for counts and EXPLAIN floors."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {access}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+        if response.streaming:
+            b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries), [query["sql"] for query in queries.captured_queries]
+
+
+def sql_floor_ms(statements: list[str]) -> float:
+    """EXPLAIN ANALYZE execution time of the ticket queries a request ran (auth excluded)."""
+    total = 0.0
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if "tickets_supportticket" not in sql:
+                continue
+            best = float("inf")
+            for _ in range(3):
+                cursor.execute("EXPLAIN (ANALYZE) " + sql)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                best = min(best, float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1)))  # type: ignore[union-attr]
+            total += best
+    return total
+
+
+def operations(data: dict[str, Any]) -> dict[str, Any]:
+    ticket, ids = data["ticket"], data["ids"]
+    number = f"FCT-{ticket['number']:06d}"
+    statuses = ["in_progress", "waiting_customer", "open"]
+    get = lambda path: lambda i: ("GET", path, None)  # noqa: E731
+    return {
+        "list (default sort)": get(API),
+        "list status+priority": get(f"{API}?status=open,in_progress&priority=high"),
+        "list sorted by priority": get(f"{API}?sortBy=priority"),
+        "list unassigned": get(f"{API}?assignedTo=unassigned"),
+        "list overdue": get(f"{API}?overdue=true"),
+        "search common word": get(f"{API}?search=password"),
+        f"search rare word ({RARE_WORD})": get(f"{API}?search={RARE_WORD}"),
+        "search ticket number": get(f"{API}?search={number}"),
+        "search customer email": get(f"{API}?search={ticket['customer_email']}"),
+        "detail": lambda i: ("GET", f"{API}/{ids[i % len(ids)]}", None),
+        "create": lambda i: (
+            "POST",
+            API,
+            {
+                "subject": f"Bench ticket {i}",
+                "description": "Created by the benchmark.",
+                "customerEmail": f"bench{i}@example.com",
+                "priority": "medium",
+            },
+        ),
+        "status change": lambda i: ("PUT", f"{API}/{ids[i % len(ids)]}/status", {"status": statuses[i % 3]}),
+        "comment": lambda i: (
+            "POST",
+            f"{API}/{ids[i % len(ids)]}/comments",
+            {"comment": f"Note {i}", "isInternal": True},
+        ),
+        "statistics": get(f"{API}/statistics"),
+        "bare DRF floor (50 items)": get("/api/bench/floor"),
+    }
+
+
+FLOORED = {
+    "list (default sort)",
+    "list status+priority",
+    "list sorted by priority",
+    "list unassigned",
+    "list overdue",
+    "search common word",
+    f"search rare word ({RARE_WORD})",
+    "search ticket number",
+    "search customer email",
+}
+
+
+def measure_export(base: str, access: str, server: subprocess.Popen[bytes], export_from: str) -> dict[str, float]:
+    pids = worker_pids(server)
+    before = {pid: rss_mb(pid) for pid in pids}
+    peak = dict(before)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            for pid in pids:
+                peak[pid] = max(peak[pid], rss_mb(pid))
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    started = time.perf_counter()
+    request = urllib.request.Request(
+        f"{base}{API}/export?" + urllib.parse.urlencode({"createdFrom": export_from}),
+        headers={"Authorization": f"Bearer {access}"},
+    )
+    rows = 0
+    with urllib.request.urlopen(request, timeout=600) as response:
+        for _line in response:
+            rows += 1
+    elapsed = time.perf_counter() - started
+    done.set()
+    watcher.join()
+    growth = max(peak[pid] - before[pid] for pid in pids)
+    return {"rows": rows - 1, "seconds": elapsed, "rows_per_s": (rows - 1) / elapsed, "memory_growth_mb": growth}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per operation and concurrency")
+    parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; medians are reported")
+    args = parser.parse_args()
+
+    data = prepare(args.count)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(port)
+    try:
+        access = token(base)
+        rows = []
+        for name, request in operations(data).items():
+            asyncio.run(run_clients(base, access, request, clients=4, seconds=0.5))  # warm up
+            runs: dict[int, list[Measured]] = {1: [], 16: []}
+            for _ in range(args.repeat):
+                for clients in (1, 16):
+                    runs[clients].append(
+                        asyncio.run(run_clients(base, access, request, clients=clients, seconds=args.seconds))
+                    )
+            method, path, _ = request(0)
+            queries, statements = in_process(path, access) if method == "GET" else (None, [])
+            floor_sql = sql_floor_ms(statements) if name in FLOORED else None
+            rows.append((name, runs, queries, floor_sql))
+            errors = sum(len(m.errors) for ms in runs.values() for m in ms)
+            print(f"  measured {name}{f' ({errors} errors)' if errors else ''}", flush=True)
+        export = measure_export(base, access, server, data["export_from"])
+
+        async def change(api: Any, round_number: int) -> None:
+            # A new assignee every round, so every round is a change and sends an event.
+            body = {"assignedTo": f"Fan-out {round_number} {time.time():.0f}"}
+            async with api.put(f"{API}/{data['ids'][round_number]}/assign", json=body) as response:
+                await response.read()
+
+        fanout = asyncio.run(websocket_fanout(base, access, change, sockets=args.sockets, rounds=10))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    report = render(args, rows, export, fanout)
+    print(report)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.md").write_text(report)
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def render(args: argparse.Namespace, rows: list[Any], export: dict[str, float], fanout: Measured) -> str:
+    floor_runs = next(runs for name, runs, _, _ in rows if name.startswith("bare DRF"))
+    floor_p95 = _median([m.percentile(95) for m in floor_runs[1]])
+    lines = [
+        f"# Benchmark: {args.count:,} tickets, {args.seconds:g} s per measurement, {args.repeat} run(s)",
+        "",
+        "| operation | p50 ms | p95 ms | p99 ms | req/s | p50 ms @16 | p95 ms @16 | p99 ms @16 | req/s @16 "
+        "| queries | SQL floor ms | p95 / (SQL + DRF floor) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, runs, queries, floor_sql in rows:
+        one, many = runs[1], runs[16]
+        p95 = _median([m.percentile(95) for m in one])
+        ratio = f"{p95 / (floor_sql + floor_p95):.2f}" if floor_sql is not None else ""
+        cells = [
+            _median([m.percentile(50) for m in one]),
+            p95,
+            _median([m.percentile(99) for m in one]),
+            _median([m.rate for m in one]),
+            _median([m.percentile(50) for m in many]),
+            _median([m.percentile(95) for m in many]),
+            _median([m.percentile(99) for m in many]),
+            _median([m.rate for m in many]),
+        ]
+        lines.append(
+            f"| {name} | "
+            + " | ".join(f"{cell:.1f}" for cell in cells)
+            + f" | {'' if queries is None else queries} | {'' if floor_sql is None else f'{floor_sql:.2f}'} | {ratio} |"
+        )
+    lines += [
+        "",
+        f"Export: {export['rows']:,} rows in {export['seconds']:.1f} s = {export['rows_per_s']:,.0f} rows/s; "
+        f"server worker memory growth {export['memory_growth_mb']:.1f} MB.",
+        f"WebSocket fan-out to {args.sockets} dashboards: p50 {fanout.percentile(50):.0f} ms, "
+        f"p99 {fanout.percentile(99):.0f} ms over {len(fanout.latencies_ms):,} deliveries"
+        + (f"; {len(fanout.errors)} rounds incomplete" if fanout.errors else "")
+        + ".",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

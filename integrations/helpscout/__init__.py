@@ -1,0 +1,1 @@
+"""Help Scout two-way sync: webhooks in, outbox deliveries out, and a periodic resync."""

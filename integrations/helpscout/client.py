@@ -1,0 +1,185 @@
+"""A small Help Scout Mailbox API 2.0 client.
+
+OAuth2 client credentials; the token is kept in Django's cache until it expires (Help
+Scout gives no refresh token) and fetched anew on a 401. Failures raise `HelpScoutError`,
+a `DeliveryError`, so the outbox can tell "retry later" from "give up".
+"""
+
+import hashlib
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.core.cache import cache
+
+from integrations.errors import DeliveryError
+
+TIMEOUT = (5, 20)  # connect, read (seconds)
+TOKEN_EXPIRY_MARGIN = 60  # seconds: renew a little before Help Scout expires it
+MAX_INLINE_WAIT = 2.0  # seconds we may wait within one call; longer waits go back to the caller
+RETRY_PAUSE = 0.5
+
+
+class HelpScoutError(DeliveryError):
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None, permanent: bool = False
+    ) -> None:
+        super().__init__(message, retry_after=retry_after, permanent=permanent)
+        self.status = status
+
+
+class HelpScoutClient:
+    def __init__(self, *, base_url: str, app_id: str, app_secret: str) -> None:
+        self.base_url = base_url.rstrip("/") + "/"
+        self.app_id = app_id
+        self.app_secret = app_secret
+        self.session = requests.Session()
+        self.session.headers["Accept"] = "application/hal+json, application/json"
+
+    @classmethod
+    def from_settings(cls) -> "HelpScoutClient":
+        return cls(
+            base_url=settings.HELPSCOUT_API_URL,
+            app_id=settings.HELPSCOUT_APP_ID,
+            app_secret=settings.HELPSCOUT_APP_SECRET,
+        )
+
+    # --- Endpoints ---
+
+    def create_conversation(self, body: dict[str, Any]) -> str:
+        return self._created(self._request("POST", "conversations", json=body))
+
+    def create_reply(self, conversation_id: str, body: dict[str, Any]) -> str:
+        return self._created(self._request("POST", f"conversations/{conversation_id}/reply", json=body))
+
+    def create_note(self, conversation_id: str, body: dict[str, Any]) -> str:
+        return self._created(self._request("POST", f"conversations/{conversation_id}/notes", json=body))
+
+    def update_status(self, conversation_id: str, status: str) -> None:
+        body = {"op": "replace", "path": "/status", "value": status}
+        self._request("PATCH", f"conversations/{conversation_id}", json=body)
+
+    def get_conversation(self, conversation_id: str) -> dict[str, Any]:
+        return self._json(self._request("GET", f"conversations/{conversation_id}", params={"embed": "threads"}))
+
+    def conversations(self, params: dict[str, str]) -> Iterator[dict[str, Any]]:
+        """Every conversation the filters match, page by page (HAL). The page number is
+        set here: Help Scout's `next` links have been seen to drop the filters."""
+        page, pages = 1, 1
+        while page <= pages:
+            data = self._json(self._request("GET", "conversations", params={**params, "page": str(page)}))
+            embedded, paging = data.get("_embedded", {}), data.get("page", {})  # no `_embedded` when empty
+            items = embedded.get("conversations", []) if isinstance(embedded, dict) else None
+            total = paging.get("totalPages", 1) if isinstance(paging, dict) else None
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items) or not isinstance(total, int):
+                raise HelpScoutError("Help Scout sent a malformed conversation list.", permanent=True)
+            yield from items
+            pages = total if items else 0
+            page += 1
+
+    # --- Transport ---
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Fetches a new token once on 401; waits and tries once more after a short 429,
+        or after a 5xx or network failure of a request that is safe to repeat."""
+        new_token = refreshed = retried = False
+        while True:
+            token = self._token(force=new_token)
+            new_token = False
+            try:
+                response = self.session.request(
+                    method,
+                    self.base_url + path,
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=TIMEOUT,
+                    allow_redirects=False,
+                    **kwargs,
+                )
+            except requests.RequestException as error:
+                failure = HelpScoutError(f"Help Scout {method} {path}: {type(error).__name__}: {error}")
+            else:
+                if response.status_code == 401 and not refreshed:
+                    new_token = refreshed = True  # expired (48 h) or revoked
+                    continue
+                if response.status_code < 300:
+                    return response
+                failure = _failure(method, path, response)
+            wait = failure.retry_after if failure.retry_after is not None else RETRY_PAUSE
+            if retried or wait > MAX_INLINE_WAIT or not _repeatable(method, failure):
+                raise failure
+            retried = True
+            time.sleep(wait)
+
+    def _token(self, *, force: bool = False) -> str:
+        key = self._token_cache_key()
+        token = None if force else cache.get(key)
+        if token:
+            return str(token)
+        try:
+            response = self.session.post(
+                self.base_url + "oauth2/token",
+                data={"grant_type": "client_credentials", "client_id": self.app_id, "client_secret": self.app_secret},
+                timeout=TIMEOUT,
+            )
+        except requests.RequestException as error:
+            raise HelpScoutError(f"Help Scout token request: {type(error).__name__}: {error}") from error
+        if response.status_code != 200:
+            # Not permanent: credentials fixed by an admin should let pending syncs through.
+            raise _failure("POST", "oauth2/token", response, permanent=False)
+        data = self._json(response)
+        token, expires_in = data.get("access_token"), data.get("expires_in")
+        if not isinstance(token, str) or not token or not isinstance(expires_in, int):
+            raise HelpScoutError("Help Scout sent a malformed token response.")
+        cache.set(key, token, timeout=max(1, expires_in - TOKEN_EXPIRY_MARGIN))
+        return token
+
+    def _token_cache_key(self) -> str:
+        identity = hashlib.sha256(f"{self.base_url}|{self.app_id}|{self.app_secret}".encode()).hexdigest()[:24]
+        return f"helpscout:token:{identity}"
+
+    @staticmethod
+    def _json(response: requests.Response) -> dict[str, Any]:
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise HelpScoutError(f"Help Scout sent no JSON object (HTTP {response.status_code}).", permanent=True)
+        return data
+
+    @staticmethod
+    def _created(response: requests.Response) -> str:
+        resource_id = response.headers.get("Resource-ID", "").strip()
+        if not resource_id.isdigit():
+            raise HelpScoutError("Help Scout created the resource but sent no Resource-ID.", permanent=True)
+        return resource_id
+
+
+def _failure(method: str, path: str, response: requests.Response, *, permanent: bool | None = None) -> HelpScoutError:
+    status = response.status_code
+    message = f"Help Scout {method} {path}: HTTP {status} {response.text[:300]}".strip()
+    if status == 429:
+        return HelpScoutError(message, status=status, retry_after=_retry_after(response))
+    if permanent is None:
+        # 401/403 may be fixed by an admin (credentials, permissions); other 4xx will not
+        # be fixed by sending the same request again (a 3xx is a merged conversation).
+        permanent = status < 500 and status not in (401, 403, 408)
+    return HelpScoutError(message, status=status, permanent=permanent)
+
+
+def _repeatable(method: str, failure: HelpScoutError) -> bool:
+    """A 429 was refused unprocessed; a failed POST may have created something."""
+    if failure.status == 429:
+        return True
+    return method in ("GET", "PATCH") and (failure.status is None or failure.status >= 500)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    for header in ("X-RateLimit-Retry-After", "Retry-After"):
+        try:
+            return max(0.0, float(response.headers[header]))
+        except (KeyError, ValueError):
+            continue
+    return None

@@ -1,0 +1,229 @@
+"""Help Scout to tickets: a conversation as Help Scout shows it, applied through the
+services with source helpscout (so nothing is echoed back).
+
+Webhooks and the resync both land here, in any order and any number of times:
+- threads are comments keyed by their Help Scout id, so each is stored once, whenever
+  it arrives; the first thread is the description, and threads we created are skipped;
+- status and assignee are applied only from a conversation at least as new as the newest
+  one applied, and only when Help Scout's value moved, so a late, older delivery or our
+  own change coming back changes nothing.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from integrations import status
+from integrations.models import HelpScoutConversation, IntegrationName
+from tickets import services
+from tickets.actors import Actor
+from tickets.models import (
+    TICKET_NUMBER_PREFIX,
+    ChangeSource,
+    HelpScoutSyncStatus,
+    SupportTicket,
+    TicketComment,
+    TicketSource,
+)
+
+from . import links
+from .client import HelpScoutClient, HelpScoutError
+from .mapping import status_from_helpscout
+from .payloads import Conversation, Thread, parse_conversation, parse_conversation_id
+
+logger = logging.getLogger(__name__)
+
+HELPSCOUT = Actor(name="Help Scout", source=ChangeSource.HELPSCOUT)
+
+# Thread type: (internal, counts as the first response). Help Scout calls an agent's
+# reply "reply" when creating it and has shown it as "message" when reading it back.
+THREAD_KINDS = {
+    "customer": (False, False),
+    "reply": (False, True),
+    "message": (False, True),
+    "note": (True, False),
+}
+_TICKET_TAG = re.compile(rf"^{re.escape(TICKET_NUMBER_PREFIX)}(\d+)$", re.IGNORECASE)
+
+
+@dataclass
+class Outcome:
+    created: bool = False
+    updated: bool = False
+    comments: int = 0
+
+
+def process_event(event: str, payload: object) -> Outcome:
+    """One webhook delivery (already verified and parsed once by the view)."""
+    if event == "convo.deleted":
+        conversation_delete(parse_conversation_id(payload))
+        return Outcome()
+    return conversation_apply(with_threads(parse_conversation(payload)))
+
+
+def with_threads(conversation: Conversation) -> Conversation:
+    """The conversation with all its threads, fetched when the body lacked them."""
+    if conversation.threads is not None or not status.is_configured(IntegrationName.HELPSCOUT):
+        return conversation
+    try:
+        data = HelpScoutClient.from_settings().get_conversation(conversation.id)
+    except HelpScoutError as error:
+        status.record_failure(IntegrationName.HELPSCOUT, str(error))
+        raise
+    status.record_success(IntegrationName.HELPSCOUT)
+    return parse_conversation(data)
+
+
+@transaction.atomic
+def conversation_delete(conversation_id: str) -> None:
+    """The ticket stays; its link is marked, and nothing more comes from or goes to it."""
+    link = links.lock_conversation(conversation_id)
+    link.deleted = True
+    link.save(update_fields=["deleted"])
+    if link.ticket_id is not None:
+        services.ticket_record_sync(
+            ticket_id=link.ticket_id,
+            actor=HELPSCOUT,
+            helpscout_last_sync_at=timezone.now(),
+            helpscout_sync_status=HelpScoutSyncStatus.DELETED,
+        )
+
+
+@transaction.atomic
+def conversation_apply(conversation: Conversation) -> Outcome:
+    link = links.lock_conversation(conversation.id)
+    if link.deleted:
+        return Outcome()
+    if conversation.state == "deleted":
+        conversation_delete(conversation.id)
+        return Outcome()
+    created = False
+    if link.ticket_id is None:
+        ticket = _ticket_for(conversation)
+        if ticket is None:
+            if not _in_our_mailbox(conversation):
+                return Outcome()
+            ticket, created = _create_ticket(link, conversation), True
+        elif ticket.helpscout_conversation_id not in (None, "", conversation.id):
+            logger.warning("Help Scout conversation %s duplicates ticket %s's; ignored", conversation.id, ticket.pk)
+            return Outcome()
+        link.ticket = ticket
+    ticket_id = link.ticket_id
+    assert ticket_id is not None
+    outcome = Outcome(created=created)
+    if not link.customer_id and conversation.customer:
+        link.customer_id = conversation.customer.id
+    modified_at = conversation.modified_at
+    if link.modified_at is None or modified_at is None or modified_at >= link.modified_at:
+        outcome.updated = _apply_fields(link, ticket_id, conversation) and not created
+        link.modified_at = modified_at or link.modified_at
+    if conversation.threads is not None:
+        outcome.comments = _apply_threads(link, ticket_id, conversation)
+    link.save()
+    services.ticket_record_sync(
+        ticket_id=ticket_id,
+        actor=HELPSCOUT,
+        helpscout_conversation_id=conversation.id,
+        helpscout_last_sync_at=timezone.now(),
+        helpscout_sync_status=HelpScoutSyncStatus.SYNCED,
+    )
+    return outcome
+
+
+def _ticket_for(conversation: Conversation) -> SupportTicket | None:
+    """The ticket we made this conversation for: found by its id, or by the ticket-number
+    tag we give the conversations we create (in case their webhook beats our recording
+    of the id)."""
+    return SupportTicket.objects.filter(helpscout_conversation_id=conversation.id).first() or _tagged(conversation)
+
+
+def _in_our_mailbox(conversation: Conversation) -> bool:
+    mailbox = str(settings.HELPSCOUT_MAILBOX_ID)
+    return not (mailbox and conversation.mailbox_id and conversation.mailbox_id != mailbox)
+
+
+def _tagged(conversation: Conversation) -> SupportTicket | None:
+    for tag in conversation.tags:
+        match = _TICKET_TAG.match(tag.strip())
+        if match:
+            return SupportTicket.objects.filter(number=int(match.group(1))).first()
+    return None
+
+
+def _create_ticket(link: HelpScoutConversation, conversation: Conversation) -> SupportTicket:
+    first = conversation.threads[0] if conversation.threads else None
+    if first is not None:
+        link.first_thread_id = first.id
+    customer = conversation.customer
+    name = customer.name if customer else ""
+    subject = conversation.subject.strip() or f"Help Scout conversation #{conversation.number or conversation.id}"
+    return services.ticket_create(
+        subject=subject[:200],
+        description=(first.text if first else "") or conversation.preview or subject,
+        customer_email=(customer.email if customer else "")[:254],
+        customer_name=name[:100],
+        source=TicketSource.HELPSCOUT,
+        helpscout_conversation_id=conversation.id,
+        actor=Actor(name=name[:150] or HELPSCOUT.name, source=ChangeSource.HELPSCOUT),
+    )
+
+
+def _apply_fields(link: HelpScoutConversation, ticket_id: int, conversation: Conversation) -> bool:
+    ticket = SupportTicket.objects.get(pk=ticket_id)
+    changed = False
+    if conversation.status and conversation.status != link.status:
+        wanted = status_from_helpscout(conversation.status, ticket.status)
+        if wanted is not None and wanted != ticket.status:
+            ticket = services.ticket_change_status(ticket_id=ticket.pk, status=wanted, actor=HELPSCOUT)
+            changed = True
+        link.status = conversation.status
+    assignee = (conversation.assignee.name if conversation.assignee else "")[: services.MAX_ASSIGNEE_LENGTH]
+    if assignee != link.assignee:
+        if services.normalize_assignee(assignee) != ticket.assigned_to:
+            services.ticket_assign(ticket_id=ticket.pk, assigned_to=assignee, actor=HELPSCOUT)
+            changed = True
+        link.assignee = assignee
+    return changed
+
+
+def _apply_threads(link: HelpScoutConversation, ticket_id: int, conversation: Conversation) -> int:
+    threads = conversation.threads or ()
+    if not link.first_thread_id and threads:
+        link.first_thread_id = threads[0].id
+    ours = links.own_threads(thread.id for thread in threads)
+    stored = set(
+        TicketComment.objects.filter(
+            source=ChangeSource.HELPSCOUT, external_id__in=[thread.id for thread in threads]
+        ).values_list("external_id", flat=True)
+    )
+    added = 0
+    for thread in threads:
+        kind = THREAD_KINDS.get(thread.type)
+        skip = thread.id == link.first_thread_id or thread.id in ours or thread.id in stored
+        if kind is None or skip or thread.state not in ("", "published") or not thread.text:
+            continue
+        internal, counts_as_response = kind
+        author = _author(thread, conversation)
+        services.comment_add(
+            ticket_id=ticket_id,
+            body=thread.text[: services.MAX_COMMENT_LENGTH],
+            is_internal=internal,
+            author=author,
+            actor=Actor(name=author, source=ChangeSource.HELPSCOUT),
+            counts_as_response=counts_as_response,
+            external_id=thread.id,
+        )
+        added += 1
+    return added
+
+
+def _author(thread: Thread, conversation: Conversation) -> str:
+    if thread.author and thread.author.name:
+        return thread.author.name[:150]
+    if thread.type == "customer" and conversation.customer and conversation.customer.name:
+        return conversation.customer.name[:150]
+    return HELPSCOUT.name

@@ -1,0 +1,175 @@
+"""Help Scout's JSON (webhook bodies, API answers) parsed strictly into typed values.
+
+Webhook bodies are the v2 Conversation object; `convo.deleted` sends only the id. A
+value of the wrong type raises `PayloadError` (the webhook answers 400); fields we do not
+use are ignored."""
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from django.utils.html import strip_tags
+
+
+class PayloadError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Thread:
+    id: str
+    type: str
+    state: str
+    text: str
+    created_at: datetime | None
+    author: Person | None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    number: int | None
+    subject: str
+    status: str
+    state: str
+    mailbox_id: str
+    customer: Person | None
+    assignee: Person | None
+    tags: tuple[str, ...]
+    preview: str
+    modified_at: datetime | None
+    # All threads, oldest first; None when the body did not carry them all.
+    threads: tuple[Thread, ...] | None
+
+
+def parse_conversation_id(data: Any) -> str:
+    if not isinstance(data, dict):
+        raise PayloadError("The body must be a JSON object.")
+    return _id(data, "id")
+
+
+def parse_conversation(data: Any) -> Conversation:
+    conversation_id = parse_conversation_id(data)
+    thread_count = _opt(data, "threads", int)
+    embedded = _opt(data, "_embedded", dict) or {}
+    raw_threads = _opt(embedded, "threads", list)
+    threads = None
+    if raw_threads is not None and (thread_count is None or len(raw_threads) >= thread_count):
+        threads = tuple(sorted((_thread(item) for item in raw_threads), key=_thread_order))
+    waiting = _opt(data, "customerWaitingSince", dict) or {}
+    times = [
+        _time(data, "createdAt"),
+        _time(data, "userUpdatedAt"),
+        _time(data, "closedAt"),
+        _time(waiting, "time"),
+        *(thread.created_at for thread in threads or ()),
+    ]
+    return Conversation(
+        id=conversation_id,
+        number=_opt(data, "number", int),
+        subject=_opt(data, "subject", str) or "",
+        status=_opt(data, "status", str) or "",
+        state=_opt(data, "state", str) or "",
+        mailbox_id=str(_opt(data, "mailboxId", int) or ""),
+        customer=_person(data, "primaryCustomer"),
+        assignee=_person(data, "assignee"),
+        tags=tuple(_str_field(_object(tag, "tag"), "tag") for tag in _opt(data, "tags", list) or []),
+        preview=_opt(data, "preview", str) or "",
+        # Help Scout has no one "modified" field: the newest of its change times.
+        modified_at=max((time for time in times if time is not None), default=None),
+        threads=threads,
+    )
+
+
+def _thread(data: Any) -> Thread:
+    data = _object(data, "thread")
+    body = _opt(data, "body", str)
+    return Thread(
+        id=_id(data, "id"),
+        type=_opt(data, "type", str) or "",
+        state=_opt(data, "state", str) or "",
+        text=html_to_text(body if body is not None else _opt(data, "text", str) or ""),
+        created_at=_time(data, "createdAt"),
+        author=_person(data, "createdBy"),
+    )
+
+
+def _thread_order(thread: Thread) -> tuple[datetime, int]:
+    return (thread.created_at or datetime.min.replace(tzinfo=UTC), int(thread.id))
+
+
+def _person(data: dict[str, Any], key: str) -> Person | None:
+    raw = _opt(data, key, dict)
+    if raw is None:
+        return None
+    first, last = _opt(raw, "first", str) or "", _opt(raw, "last", str) or ""
+    email = _opt(raw, "email", str) or ""
+    person_id = raw.get("id")
+    if person_id is not None and (not isinstance(person_id, int) or isinstance(person_id, bool)):
+        raise PayloadError(f'"{key}.id" must be an integer.')
+    return Person(
+        id="" if person_id is None else str(person_id), name=" ".join(f"{first} {last}".split()) or email, email=email
+    )
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise PayloadError(f"Each {what} must be a JSON object.")
+    return value
+
+
+def _id(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise PayloadError(f'"{key}" must be a positive integer.')
+    return str(value)
+
+
+def _str_field(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise PayloadError(f'"{key}" must be a string.')
+    return value
+
+
+def _opt(data: dict[str, Any], key: str, kind: type[Any]) -> Any:
+    """The value, None when absent or null; a value of another type is an error."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise PayloadError(f'"{key}" must be of type {kind.__name__}.')
+    return value
+
+
+def _time(data: dict[str, Any], key: str) -> datetime | None:
+    value = _opt(data, key, str)
+    if value is None:
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise PayloadError(f'"{key}" must be an ISO 8601 date and time.')
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\s*/?\s*>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def html_to_text(body: str) -> str:
+    """Thread bodies are HTML; comments are plain text."""
+    text = html.unescape(strip_tags(_BREAKS.sub("\n", body)))
+    return _BLANK_LINES.sub("\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()

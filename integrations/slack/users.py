@@ -1,0 +1,102 @@
+"""Slack users and our agents, both ways.
+
+A Slack user acts on tickets under the display name of the Django user with the same
+e-mail (users.info; the `users:read.email` scope), else under their Slack real name. An
+assignee is mentioned as the Slack user with their e-mail (users.lookupByEmail). Both are
+cached: Slack rate-limits these calls, and buttons must be answered within 3 seconds.
+"""
+
+import hashlib
+import logging
+import re
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Trim
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from tickets.actors import display_name
+from tickets.services import MAX_ASSIGNEE_LENGTH
+
+from .client import CALL_ERRORS, INTERACTIVE_TIMEOUT_SECONDS, error_code, web_client
+
+logger = logging.getLogger(__name__)
+
+CACHE_SECONDS = 60 * 60
+SLACK_USER_ID = re.compile(r"^[A-Z0-9]{2,32}$")
+
+
+def agent_name(slack_user_id: str, *, fallback: str) -> str:
+    """Looked up while Slack waits for our answer: if Slack fails us, `fallback` (not cached)."""
+    fallback = fallback[:MAX_ASSIGNEE_LENGTH]
+    if not SLACK_USER_ID.match(slack_user_id):
+        return fallback
+    key = f"slack:agent-name:{slack_user_id}"
+    cached = cache.get(key)
+    if cached is not None:
+        return str(cached)
+    try:
+        response = web_client(timeout=INTERACTIVE_TIMEOUT_SECONDS).users_info(user=slack_user_id)
+    except CALL_ERRORS as error:
+        logger.warning("Slack users.info for %s failed: %s", slack_user_id, error)
+        return fallback
+    user: dict[str, Any] = response.get("user") or {}
+    profile: dict[str, Any] = user.get("profile") or {}
+    name = (
+        _agent_by_email(str(profile.get("email") or ""))
+        or str(profile.get("real_name") or user.get("real_name") or user.get("name") or "").strip()
+        or fallback
+    )[:MAX_ASSIGNEE_LENGTH]
+    cache.set(key, name, CACHE_SECONDS)
+    # The same person may later be an assignee to mention: no lookup needed then.
+    cache.set(_mention_key(name), slack_user_id, CACHE_SECONDS)
+    return name
+
+
+def slack_user_id(assignee: str, client: WebClient) -> str | None:
+    """The Slack user to mention for an assignee, when known; a failed lookup means no mention."""
+    if not assignee:
+        return None
+    key = _mention_key(assignee)
+    cached = cache.get(key)
+    if cached is None:
+        email = _agent_email(assignee)
+        if email is None:
+            cached = ""
+        else:
+            try:
+                cached = str((client.users_lookupByEmail(email=email).get("user") or {}).get("id", ""))
+            except CALL_ERRORS as error:
+                if not (isinstance(error, SlackApiError) and error_code(error) == "users_not_found"):
+                    logger.warning("Slack users.lookupByEmail for %r failed: %s", assignee, error)
+                    return None
+                cached = ""
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached if SLACK_USER_ID.match(cached) else None
+
+
+def _mention_key(name: str) -> str:
+    return "slack:mention:" + hashlib.sha256(name.casefold().encode()).hexdigest()
+
+
+def _agent_by_email(email: str) -> str:
+    if not email:
+        return ""
+    user = get_user_model().objects.filter(email__iexact=email, is_active=True).order_by("pk").first()
+    return display_name(user) if user is not None else ""
+
+
+def _agent_email(name: str) -> str | None:
+    """The e-mail of the one active user shown under `name`, if exactly one is."""
+    emails = set(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .annotate(full_name=Trim(Concat("first_name", Value(" "), "last_name")))
+        .filter(Q(full_name__iexact=name) | Q(username__iexact=name))
+        .values_list("email", flat=True)[:2]
+    )
+    return emails.pop() if len(emails) == 1 else None
