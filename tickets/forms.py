@@ -37,6 +37,8 @@ class TagsField(forms.Field):
 
 
 class TicketCreateForm(forms.Form):
+    """Its fields are `services.ticket_create`'s arguments, by name."""
+
     subject = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=MAX_DESCRIPTION_LENGTH)
     customer_email = forms.EmailField(label="Customer email")
@@ -49,6 +51,8 @@ class TicketCreateForm(forms.Form):
 
 
 class TicketUpdateForm(forms.Form):
+    """Its fields are `services.ticket_update`'s arguments, by name."""
+
     status = forms.ChoiceField(choices=TicketStatus.choices)
     resolution_note = forms.CharField(
         label="Resolution note",

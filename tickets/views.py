@@ -140,20 +140,8 @@ def ticket_bulk(request: HttpRequest) -> HttpResponse:
 def ticket_create(request: HttpRequest) -> HttpResponse:
     form = TicketCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            ticket = services.ticket_create(
-                subject=data["subject"],
-                description=data["description"],
-                customer_email=data["customer_email"],
-                customer_name=data["customer_name"],
-                priority=data["priority"],
-                category=data["category"],
-                source=data["source"],
-                assigned_to=data["assigned_to"],
-                tags=data["tags"],
-                actor=_actor(request),
-            )
+        try:  # the form's fields are the service's arguments
+            ticket = services.ticket_create(**form.cleaned_data, actor=_actor(request))
         except TicketError as error:
             add_service_error(form, error)
         else:
@@ -220,18 +208,8 @@ def ticket_update(request: HttpRequest, pk: str) -> HttpResponse:
     ticket = _ticket_or_404(pk)
     form = TicketUpdateForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.ticket_update(
-                ticket_id=ticket.pk,
-                status=data["status"],
-                resolution_note=data["resolution_note"],
-                priority=data["priority"],
-                category=data["category"],
-                assigned_to=data["assigned_to"],
-                tags=data["tags"],
-                actor=_actor(request),
-            )
+        try:  # the form's fields are the service's arguments
+            services.ticket_update(ticket_id=ticket.pk, **form.cleaned_data, actor=_actor(request))
         except TicketError as error:
             add_service_error(form, error)
         else:
