@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from fractionax_support.asgi import application
@@ -118,6 +120,14 @@ async def test_every_ticket_event_reaches_a_connected_staff_client():
         assert message["event"] == name
         assert message["data"]["id"] == ticket.pk
         assert message["data"]["ticketNumber"] == ticket.ticket_number
+    # The SLA check five hours on: an urgent ticket has missed its 4 h resolution deadline.
+    await sync_to_async(services.ticket_change_priority)(ticket_id=ticket.pk, priority="urgent", actor=TEST_ACTOR)
+    assert (await communicator.receive_json_from(timeout=3))["event"] == "ticket-updated"
+    await sync_to_async(services.tickets_announce_sla_breaches)(now=timezone.now() + timedelta(hours=5))
+    overdue = await communicator.receive_json_from(timeout=3)
+    assert overdue["event"] == "ticket-overdue"
+    assert overdue["data"]["id"] == ticket.pk
+    assert overdue["data"]["sla"]["resolutionDeadline"]
     await communicator.disconnect()
 
 
