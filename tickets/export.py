@@ -1,7 +1,9 @@
-"""CSV export of a filtered ticket list, streamed row by row in constant memory.
+"""CSV export of a filtered ticket list, streamed in constant memory.
 
-Under ASGI the rows are read with an async iterator: Django would otherwise collect a
-synchronous iterator into one list before sending it.
+On PostgreSQL the database writes the CSV itself (COPY ... TO STDOUT) from the filtered,
+sorted query, with the same cells the Python writer makes elsewhere: Python's per-row work
+was the bottleneck. Under ASGI the chunks are handed over through an async iterator, since
+Django would otherwise collect a synchronous one into a single list before sending it.
 """
 
 import csv
@@ -9,7 +11,10 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .models import SupportTicket, format_ticket_number
@@ -54,7 +59,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.isoformat(timespec="microseconds")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -111,6 +116,23 @@ class _Encoder:
 
 
 def csv_chunks(queryset: QuerySet[SupportTicket]) -> Iterator[bytes]:
+    if connection.vendor == "postgresql":
+        return _copy_chunks(queryset)
+    return _python_chunks(queryset)
+
+
+async def csv_chunks_async(queryset: QuerySet[SupportTicket]) -> AsyncIterator[bytes]:
+    """The same chunks, each read on the request's database thread."""
+    chunks = csv_chunks(queryset)
+
+    def read() -> bytes | None:
+        return next(chunks, None)
+
+    while (chunk := await sync_to_async(read, thread_sensitive=True)()) is not None:
+        yield chunk
+
+
+def _python_chunks(queryset: QuerySet[SupportTicket]) -> Iterator[bytes]:
     encoder = _Encoder()
     for values in queryset.values(*_FIELDS).iterator(chunk_size=2000):
         if chunk := encoder.add(values):
@@ -118,9 +140,73 @@ def csv_chunks(queryset: QuerySet[SupportTicket]) -> Iterator[bytes]:
     yield encoder.rest()
 
 
-async def csv_chunks_async(queryset: QuerySet[SupportTicket]) -> AsyncIterator[bytes]:
-    encoder = _Encoder()
-    async for values in queryset.values(*_FIELDS).aiterator(chunk_size=2000):
-        if chunk := encoder.add(values):
-            yield chunk
-    yield encoder.rest()
+# --- PostgreSQL: the database writes the CSV ---
+
+_TABLE = f'"{SupportTicket._meta.db_table}"'
+_CHUNK_BYTES = 64 * 1024
+_QUOTE = "''''"  # SQL for a one-character string holding a single quote
+
+
+def _column(name: str) -> str:
+    return f'{_TABLE}."{name}"'
+
+
+def _safe(expression: str) -> str:
+    """neutralize() in SQL: a leading formula character gets a quote before it. An empty
+    text is NULL, which COPY writes as an empty cell, as Python's writer does."""
+    return (
+        f"CASE WHEN left({expression}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+        f"THEN {_QUOTE} || {expression} ELSE NULLIF({expression}, '') END"
+    )
+
+
+def _time(name: str) -> str:
+    return f"""to_char({_column(name)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+
+
+def _sql_cells() -> dict[str, str]:
+    number = _column("number")
+    cells = {
+        "id": _column("id"),
+        "ticketNumber": f"'FCT-' || CASE WHEN {number} < 1000000 THEN lpad({number}::text, 6, '0') "
+        f"ELSE {number}::text END",
+        "tags": _safe(f"(SELECT string_agg(value, ',') FROM jsonb_array_elements_text({_column('tags')}))"),
+        "isOverdue": f"""CASE WHEN {_column("status")} NOT IN ('resolved', 'closed')
+            AND ({_column("resolution_deadline")} < %s
+                 OR ({_column("first_response_at")} IS NULL AND {_column("response_deadline")} < %s))
+            THEN 'true' ELSE 'false' END""",
+    }
+    for name, field in COLUMNS:
+        if name in cells:
+            continue
+        kind = SupportTicket._meta.get_field(field).get_internal_type()
+        if kind == "DateTimeField":
+            cells[name] = _time(field)
+        elif kind in ("CharField", "TextField", "EmailField"):
+            cells[name] = _safe(_column(field))
+        else:
+            cells[name] = _column(field)
+    return cells
+
+
+_SQL_CELLS = _sql_cells()
+
+
+def _copy_chunks(queryset: QuerySet[SupportTicket]) -> Iterator[bytes]:
+    now = timezone.now()
+    cells = {
+        # Fixed SQL of ours; the only value (the time) is a parameter.
+        f"export_{index}": RawSQL(_SQL_CELLS[name], [now, now] if name == "isOverdue" else [])  # noqa: S611
+        for index, (name, _) in enumerate(COLUMNS)
+    }
+    sql, params = queryset.annotate(**cells).values_list(*cells).query.sql_with_params()
+    yield _Encoder().rest()  # the header row
+    buffer = bytearray()
+    # psycopg's own cursor: Django's wrapper passes no parameters to COPY.
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
+        for data in copy:
+            buffer += data
+            if len(buffer) >= _CHUNK_BYTES:
+                yield bytes(buffer)
+                buffer.clear()
+    yield bytes(buffer)

@@ -11,10 +11,12 @@ from django.test import AsyncClient
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tickets.export import COLUMNS
+from tickets import services
+from tickets.export import COLUMNS, _python_chunks, csv_chunks
 from tickets.models import SupportTicket
+from tickets.selectors import ticket_list
 
-from .factories import StaffFactory, make_ticket
+from .factories import TEST_ACTOR, StaffFactory, make_ticket
 
 
 def bulk_tickets(count: int, **fields: object) -> None:
@@ -97,3 +99,17 @@ async def test_export_under_asgi_streams_from_an_async_iterator():
     # The rows were read on the thread that sync_to_async keeps for this test; close its
     # connection as a server's request_finished would, so the test database can be dropped.
     await sync_to_async(connections.close_all)()
+
+
+@pytest.mark.django_db
+def test_postgresql_writes_the_same_csv_as_the_python_writer():
+    make_ticket(subject='Quote " comma , and\nnewline', customer_name="", tags=["=x", "vip"], description="-1")
+    make_ticket(subject="Ünïcödé ✓", customer_name="@me", assigned_to="Jo", description="plain")
+    services.ticket_change_status(ticket_id=SupportTicket.objects.first().pk, status="resolved", actor=TEST_ACTOR)
+    queryset = ticket_list().order_by("-created_at", "-id")
+
+    from_database = b"".join(csv_chunks(queryset))
+    from_python = b"".join(_python_chunks(queryset))
+
+    assert read_csv(from_database) == read_csv(from_python)
+    assert len(read_csv(from_database)) == 2
