@@ -154,6 +154,9 @@ if not REDIS_URL:
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = None
+# Queueing happens after a ticket change commits: a broker that is down must answer fast.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -17,6 +17,7 @@ A provider is a module with:
 
 import importlib
 import logging
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -71,14 +72,25 @@ def enqueue(event: "DomainEvent") -> Callable[[], None]:
     return lambda: _kick(pairs)
 
 
+# After the broker refuses a kick, kicks are skipped for a while (the sweep delivers), so a
+# down broker costs a change one failed attempt now and then, not one per change.
+KICK_PAUSE_SECONDS = 10.0
+_kicks_paused_until = 0.0
+
+
 def _kick(pairs: list[tuple[str, int]]) -> None:
+    global _kicks_paused_until
     from .tasks import outbox_deliver
 
+    if time.monotonic() < _kicks_paused_until:
+        return
     for integration, ticket_id in pairs:
         try:
             outbox_deliver.delay(integration, ticket_id)
         except Exception:  # the broker is down: the sweep will deliver it
+            _kicks_paused_until = time.monotonic() + KICK_PAUSE_SECONDS
             logger.warning("Could not queue %s delivery for ticket %s", integration, ticket_id, exc_info=True)
+            return
 
 
 @contextmanager

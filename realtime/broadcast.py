@@ -1,6 +1,12 @@
-"""Sends domain events to every connected dashboard through the channel layer."""
+"""Sends domain events to every connected dashboard through the channel layer.
+
+Best effort: with the channel layer (Redis) down, live updates pause and nothing else
+fails. After a failure, sends are skipped for a few seconds, so a dead Redis costs one
+connect timeout now and then rather than one per ticket change.
+"""
 
 import logging
+import time
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -10,13 +16,21 @@ from . import groups
 
 logger = logging.getLogger(__name__)
 
+PAUSE_AFTER_FAILURE_SECONDS = 10.0
+_paused_until = 0.0
+
+
+def paused() -> bool:
+    return time.monotonic() < _paused_until
+
 
 def broadcast(event: str, data: dict[str, Any]) -> None:
-    """Best effort: with the channel layer down, live updates pause; nothing else fails."""
+    global _paused_until
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or paused():
         return
     try:
         async_to_sync(layer.group_send)(groups.ADMIN, {"type": "ticket.event", "event": event, "data": data})
     except Exception:
-        logger.warning("Could not broadcast %s", event, exc_info=True)
+        _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_SECONDS
+        logger.warning("Could not broadcast %s; live updates pause for a while", event, exc_info=True)

@@ -14,6 +14,7 @@ from django.db import connection
 from pytest_httpserver import HTTPServer
 
 from fractionax_support.celery import app as celery_app
+from integrations import outbox
 from integrations.models import OutboxMessage
 from tickets.models import SupportTicket
 from tickets.tests.factories import make_ticket
@@ -71,6 +72,7 @@ def worker(settings: Any, httpserver: HTTPServer) -> Iterator[None]:
     )
     previous_broker, previous_queue = celery_app.conf.broker_url, celery_app.conf.task_default_queue
     _use_broker(settings.REDIS_URL, queue)
+    outbox._kicks_paused_until = 0.0  # whatever an earlier test's broker did
     try:
         yield
     finally:
