@@ -4,10 +4,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OrderBy, QuerySet
+from django.db.models.functions import Coalesce
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# Up to this many matches, sort the matches rather than walk a sort index: the planner
+# cannot tell how rare a search word is, and walking created_at's index until 50 matches
+# of a rare word turn up reads the whole table (1.1 s at a million tickets, 1 ms sorted).
+SORT_MATCHES_UP_TO = 5_000
 
 
 class PagingError(ValueError):
@@ -55,6 +60,19 @@ def paginate(queryset: QuerySet[Any], params: Mapping[str, Any]) -> Page:
     page = _positive_int(params, "page", 1)
     limit = _positive_int(params, "limit", DEFAULT_LIMIT, MAX_LIMIT)
     total = queryset.count()
+    if total <= SORT_MATCHES_UP_TO:
+        queryset = _sorted_without_index(queryset)
     offset = (page - 1) * limit
     items = list(queryset[offset : offset + limit]) if offset < total else []
     return Page(items=items, page=page, limit=limit, total=total)
+
+
+def _sorted_without_index(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The same order through COALESCE(x, x), which no index matches."""
+    terms: list[Any] = []
+    for term in queryset.query.order_by:
+        if isinstance(term, OrderBy):
+            terms.append(OrderBy(Coalesce(term.expression, term.expression), descending=term.descending))
+        else:
+            terms.append(term)
+    return queryset.order_by(*terms)
