@@ -18,7 +18,7 @@ PRODUCTION = {
 
 
 # The test run's own relaxations (pytest-env) are not production's.
-TEST_ONLY = {"SECURE_SSL_REDIRECT"}
+TEST_ONLY = {"SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def production_env(without: str = "") -> dict[str, str]:
