@@ -26,12 +26,11 @@ def production_env(without: str = "") -> dict[str, str]:
     return {key: value for key, value in {**env, **PRODUCTION}.items() if key != without}
 
 
-def run_check() -> subprocess.CompletedProcess[str]:
-    env = production_env()
+def manage(*args: str, without: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
-        env=env,
+        env=production_env(without),
         capture_output=True,
         text=True,
         timeout=120,
@@ -40,36 +39,18 @@ def run_check() -> subprocess.CompletedProcess[str]:
 
 
 def test_production_settings_pass_check_deploy():
-    result = run_check()
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    env = production_env(without="SECRET_KEY")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = manage("check", without="SECRET_KEY")
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
-    env = production_env(without="ALLOWED_HOSTS")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = manage("check", without="ALLOWED_HOSTS")
     assert result.returncode != 0
     assert "ALLOWED_HOSTS is required" in result.stderr

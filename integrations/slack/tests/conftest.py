@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from werkzeug import Request, Response
 
+from integrations import outbox
 from tickets.tests.api_helpers import client_for
-from tickets.tests.factories import StaffFactory
+from tickets.tests.factories import StaffFactory, make_ticket
 
 TOKEN = "xoxb-test-token"
 CHANNEL = "C0SUPPORT"
@@ -117,3 +118,14 @@ def agent(db):
 @pytest.fixture
 def staff_client(agent):
     return client_for(agent)
+
+
+@pytest.fixture
+def posted_ticket(slack, django_capture_on_commit_callbacks):
+    """A ticket whose root message, and so its thread, is in the channel; no calls yet."""
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket()
+    outbox.deliver_pending("slack", ticket.pk)
+    slack.calls.clear()
+    ticket.refresh_from_db()
+    return ticket

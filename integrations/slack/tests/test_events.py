@@ -8,23 +8,16 @@ import pytest
 
 from integrations.models import InboundDelivery, OutboxMessage
 from tickets.models import TicketComment
-from tickets.tests.factories import make_ticket
 
-from .helpers import EVENTS_URL, deliver, fixture, post_event, post_signed, signature
+from .helpers import EVENTS_URL, fixture, post_event, post_signed, signature
 
 pytestmark = pytest.mark.django_db
 REPLY_TEXT = "Checked the logs: the account is locked & needs a reset <soon>"
 
 
 @pytest.fixture
-def ticket(slack, django_capture_on_commit_callbacks):
-    """A ticket whose root message, and so its thread, is in the channel."""
-    with django_capture_on_commit_callbacks(execute=True):
-        ticket = make_ticket()
-    deliver(ticket)
-    slack.calls.clear()
-    ticket.refresh_from_db()
-    return ticket
+def ticket(posted_ticket):
+    return posted_ticket
 
 
 def reply(ticket, **event_changes) -> dict:

@@ -8,7 +8,7 @@ import pytest
 from integrations.models import OutboxMessage
 from tickets import services
 from tickets.models import SupportTicket
-from tickets.tests.factories import TEST_ACTOR, make_ticket
+from tickets.tests.factories import TEST_ACTOR
 
 from .helpers import deliver, fixture, post_interaction
 from .slack_messages import buttons
@@ -17,14 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ticket(slack, agent, django_capture_on_commit_callbacks):
+def ticket(slack, agent, posted_ticket):
     slack.add_user("U0ALEX", email=agent.email, real_name="Alex in Slack")
-    with django_capture_on_commit_callbacks(execute=True):
-        ticket = make_ticket()
-    deliver(ticket)
-    slack.calls.clear()
-    ticket.refresh_from_db()
-    return ticket
+    return posted_ticket
 
 
 @pytest.fixture
