@@ -23,6 +23,7 @@ from .filters import DATE_RANGES, SORT_FIELDS, TicketFilter
 from .forms import BulkUpdateForm, CommentForm, TicketCreateForm, TicketUpdateForm, add_service_error
 from .models import ChangeSource, SupportTicket, TicketCategory, TicketPriority, TicketSource, TicketStatus
 from .paging import PagingError, paginate
+from .statistics import ticket_statistics
 
 View = Callable[..., HttpResponse]
 
@@ -263,7 +264,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Unknown date range; showing the last 30 days.")
     now = timezone.now()
     since = now - DATE_RANGES[date_range]
-    report = selectors.ticket_statistics(selectors.ticket_list().filter(created_at__gte=since), now=now)
+    report = ticket_statistics(since=since, now=now)
     days = max(1, DATE_RANGES[date_range] // timedelta(days=1))
     first_day = (now - timedelta(days=days - 1)).date()
     daily = selectors.ticket_daily_activity(since=datetime.combine(first_day, time.min, tzinfo=UTC), now=now)

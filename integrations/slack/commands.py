@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from tickets import selectors
 from tickets.exceptions import TicketError
+from tickets.statistics import ticket_statistics
 
 from . import actions, blocks, users
 from .client import CALL_ERRORS, INTERACTIVE_TIMEOUT_SECONDS, web_client
@@ -38,7 +38,7 @@ def ephemeral(text: str) -> dict[str, Any]:
 
 def support_stats() -> dict[str, Any]:
     """The statistics endpoint's figures, over all tickets."""
-    message = blocks.statistics_message(selectors.ticket_statistics(selectors.ticket_list(), now=timezone.now()))
+    message = blocks.statistics_message(ticket_statistics(since=None, now=timezone.now()))
     return {"response_type": "ephemeral", "text": message.text, "blocks": message.blocks}
 
 

@@ -7,7 +7,7 @@ import time_machine
 from rest_framework.test import APIClient
 
 from tickets import services
-from tickets.selectors import ticket_list, ticket_statistics
+from tickets.statistics import ticket_statistics
 
 from .factories import TEST_ACTOR, make_ticket
 
@@ -29,7 +29,7 @@ def resolve(ticket_id: int) -> None:
 
 
 def test_empty_statistics_have_zero_counts_and_null_averages():
-    report = ticket_statistics(ticket_list(), now=T0)
+    report = ticket_statistics(since=None, now=T0)
     assert report["total"] == 0
     assert report["byStatus"] == {"open": 0, "in_progress": 0, "waiting_customer": 0, "resolved": 0, "closed": 0}
     assert report["byPriority"] == {"low": 0, "medium": 0, "high": 0, "urgent": 0}
@@ -59,7 +59,7 @@ def test_statistics_match_hand_computed_figures():
     with at(timedelta(hours=5)):
         resolve(b.pk)
 
-    report = ticket_statistics(ticket_list(), now=T0 + timedelta(hours=6))
+    report = ticket_statistics(since=None, now=T0 + timedelta(hours=6))
 
     assert report["total"] == 4
     assert report["byStatus"] == {"open": 1, "in_progress": 1, "waiting_customer": 0, "resolved": 2, "closed": 0}
@@ -76,13 +76,19 @@ def test_statistics_match_hand_computed_figures():
     assert report["slaComplianceRate"] == pytest.approx(33.3, abs=0.05)
 
 
-def test_statistics_respect_the_queryset_they_are_given():
+def test_statistics_count_only_tickets_created_since_the_start_of_the_range():
     with at(timedelta(days=-10)):
         make_ticket()
+    with at(timedelta(days=-7, minutes=-1)):
+        make_ticket()  # a minute before the range, on its first day
+    with at(timedelta(days=-7, minutes=1)):
+        make_ticket(priority="urgent")  # a minute into it, on the same day
     with at(timedelta(0)):
         make_ticket()
-    recent = ticket_list().filter(created_at__gte=T0 - timedelta(days=7))
-    assert ticket_statistics(recent, now=T0)["total"] == 1
+    report = ticket_statistics(since=T0 - timedelta(days=7), now=T0)
+    assert report["total"] == 2
+    assert report["byPriority"]["urgent"] == 1
+    assert report["overdue"] == 1  # the urgent one, days past its deadlines
 
 
 def test_statistics_endpoint_takes_a_date_range(staff_agent):

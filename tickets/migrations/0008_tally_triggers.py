@@ -1,0 +1,93 @@
+"""Triggers that keep TicketDailyTally exact, and the tallies of the tickets already there.
+
+PostgreSQL only (on SQLite the statistics count the tickets). Statement-level triggers with
+transition tables: one upsert per statement, however many rows it wrote (a COPY of a million
+tickets, a bulk update), adding each new row's share and taking away each old row's. A
+statement that changes nothing the statistics read (a view count, a search document) nets
+to zero and touches no tally.
+"""
+
+from django.db import migrations
+
+TICKETS = "tickets_supportticket"
+TALLY = "tickets_ticketdailytally"
+SUMS = ("tickets", "responded", "response_microseconds", "resolved", "resolution_minutes", "sla_finished", "sla_met")
+
+# One ticket's share of its day's tally; must agree with tickets.statistics' count of rows.
+SHARE = """
+    SELECT (r.created_at AT TIME ZONE 'UTC')::date AS day, r.status, r.priority, r.category,
+           {sign} AS tickets,
+           {sign} * (r.first_response_at IS NOT NULL)::int AS responded,
+           {sign} * coalesce(round(extract(epoch FROM r.first_response_at - r.created_at) * 1000000), 0)
+               AS response_microseconds,
+           {sign} * (r.resolved_at IS NOT NULL AND r.resolution_time_minutes IS NOT NULL)::int AS resolved,
+           {sign} * CASE WHEN r.resolved_at IS NOT NULL THEN coalesce(r.resolution_time_minutes, 0) ELSE 0 END
+               AS resolution_minutes,
+           {sign} * (r.status IN ('resolved', 'closed') AND r.resolved_at IS NOT NULL)::int AS sla_finished,
+           {sign} * (r.status IN ('resolved', 'closed') AND r.resolved_at IS NOT NULL
+                     AND r.resolved_at <= r.resolution_deadline
+                     AND coalesce(r.first_response_at, r.resolved_at) <= r.response_deadline)::int AS sla_met
+    FROM {rows} r"""
+
+
+def _upsert(*shares: str) -> str:
+    """Adds the shares to the tallies, in key order so concurrent writers lock rows alike."""
+    columns = ", ".join(SUMS)
+    return f"""
+    INSERT INTO {TALLY} AS t (day, status, priority, category, {columns})
+    SELECT day, status, priority, category, {", ".join(f"sum({name})" for name in SUMS)}
+    FROM ({" UNION ALL ".join(shares)}) share
+    GROUP BY day, status, priority, category
+    HAVING {" OR ".join(f"sum({name}) <> 0" for name in SUMS)}
+    ORDER BY day, status, priority, category
+    ON CONFLICT (day, status, priority, category) DO UPDATE SET
+        {", ".join(f"{name} = t.{name} + excluded.{name}" for name in SUMS)}"""
+
+
+TRIGGERS = {
+    "insert": ("REFERENCING NEW TABLE AS new_rows", _upsert(SHARE.format(sign=1, rows="new_rows"))),
+    "update": (
+        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        _upsert(SHARE.format(sign=1, rows="new_rows"), SHARE.format(sign=-1, rows="old_rows")),
+    ),
+    "delete": ("REFERENCING OLD TABLE AS old_rows", _upsert(SHARE.format(sign=-1, rows="old_rows"))),
+}
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for event, (referencing, body) in TRIGGERS.items():
+        schema_editor.execute(
+            f"CREATE FUNCTION tickets_tally_{event}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {body}; RETURN NULL; END $$"
+        )
+        schema_editor.execute(
+            f"CREATE TRIGGER tickets_tally_{event} AFTER {event.upper()} ON {TICKETS} {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION tickets_tally_{event}()"
+        )
+    schema_editor.execute(
+        f"CREATE FUNCTION tickets_tally_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN DELETE FROM {TALLY}; RETURN NULL; END $$"
+    )
+    schema_editor.execute(
+        f"CREATE TRIGGER tickets_tally_truncate AFTER TRUNCATE ON {TICKETS} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION tickets_tally_truncate()"
+    )
+    # The tickets already there. Creating the triggers locked the table against writes
+    # until this migration commits, so none is missed or counted twice.
+    schema_editor.execute(f"DELETE FROM {TALLY}")
+    schema_editor.execute(_upsert(SHARE.format(sign=1, rows=TICKETS)))
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for event in (*TRIGGERS, "truncate"):
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS tickets_tally_{event} ON {TICKETS}")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS tickets_tally_{event}()")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("tickets", "0007_daily_tallies")]
+    operations = [migrations.RunPython(create, drop)]

@@ -1,0 +1,130 @@
+"""The daily tallies behind the statistics stay exact through any mix of changes.
+
+The oracle is the statistics rule worked out in Python from the tickets themselves, so the
+triggers' SQL and the reading code are checked against the rule, not against each other.
+"""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+
+from tickets import services
+from tickets.models import SupportTicket, TicketCategory, TicketDailyTally, TicketPriority, TicketStatus
+from tickets.sla import is_overdue
+from tickets.statistics import ticket_statistics
+
+from .factories import TEST_ACTOR, make_ticket
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+STATUSES = list(TicketStatus.values)
+
+
+def expected_report(*, since: datetime | None, now: datetime) -> dict:
+    tickets = [t for t in SupportTicket.objects.all() if since is None or t.created_at >= since]
+    responses = [(t.first_response_at - t.created_at).total_seconds() / 60 for t in tickets if t.first_response_at]
+    resolutions = [t.resolution_time_minutes for t in tickets if t.resolved_at and t.resolution_time_minutes is not None]
+    finished = [t for t in tickets if t.status in ("resolved", "closed") and t.resolved_at]
+    met = [
+        t
+        for t in finished
+        if t.resolved_at <= t.resolution_deadline and (t.first_response_at or t.resolved_at) <= t.response_deadline
+    ]
+    overdue = sum(is_overdue(t, now=now) for t in tickets)
+    known = len(finished) + overdue
+
+    def count(field: str, values: list[str]) -> dict[str, int]:
+        return {value: sum(getattr(t, field) == value for t in tickets) for value in values}
+
+    return {
+        "total": len(tickets),
+        "byStatus": count("status", STATUSES),
+        "byPriority": count("priority", list(TicketPriority.values)),
+        "byCategory": count("category", list(TicketCategory.values)),
+        "overdue": overdue,
+        "averageResponseTimeMinutes": round(sum(responses) / len(responses), 1) if responses else None,
+        "averageResolutionTimeMinutes": round(sum(resolutions) / len(resolutions), 1) if resolutions else None,
+        "slaComplianceRate": round(100 * len(met) / known, 1) if known else None,
+    }
+
+
+def random_history(rng: random.Random, steps: int) -> datetime:
+    """Creates, edits, reopens, comments, bulk-updates and deletes over a few days."""
+    now = T0
+    ids: list[int] = []
+    for _ in range(steps):
+        now += timedelta(minutes=rng.randrange(1, 240))
+        with time_machine.travel(now, tick=False):
+            roll = rng.random()
+            if roll < 0.3 or not ids:
+                ticket = make_ticket(
+                    priority=rng.choice(TicketPriority.values), category=rng.choice(TicketCategory.values)
+                )
+                ids.append(ticket.pk)
+                continue
+            ticket_id = rng.choice(ids)
+            if roll < 0.5:
+                services.ticket_change_status(ticket_id=ticket_id, status=rng.choice(STATUSES), actor=TEST_ACTOR)
+            elif roll < 0.6:
+                priority = rng.choice(TicketPriority.values)
+                services.ticket_change_priority(ticket_id=ticket_id, priority=priority, actor=TEST_ACTOR)
+            elif roll < 0.75:
+                services.comment_add(
+                    ticket_id=ticket_id, body="On it", is_internal=rng.random() < 0.3, author="A", actor=TEST_ACTOR
+                )
+            elif roll < 0.85:
+                services.tickets_bulk_update(
+                    ids=rng.sample(ids, k=min(3, len(ids))),
+                    status=rng.choice(STATUSES),
+                    category=rng.choice(TicketCategory.values),
+                    actor=TEST_ACTOR,
+                )
+            elif roll < 0.92:
+                services.ticket_update(ticket_id=ticket_id, category=rng.choice(TicketCategory.values), actor=TEST_ACTOR)
+            else:
+                SupportTicket.objects.filter(pk=ticket_id).delete()
+                ids.remove(ticket_id)
+    return now
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_statistics_equal_the_rule_applied_to_every_ticket_after_any_history(seed):
+    assert connection.vendor == "postgresql", "the tallies are PostgreSQL's; run the suite on PostgreSQL"
+    rng = random.Random(seed)
+    end = random_history(rng, steps=120)
+    for since in (None, T0 + timedelta(hours=7, minutes=13), T0 + timedelta(days=1), end - timedelta(hours=3)):
+        for now in (end, end + timedelta(days=10)):
+            assert ticket_statistics(since=since, now=now) == expected_report(since=since, now=now), (since, now)
+
+
+def test_a_write_outside_the_services_is_tallied_too():
+    """The triggers follow the table, so a bulk load or a raw UPDATE cannot skew the figures."""
+    with time_machine.travel(T0, tick=False):
+        tickets = [make_ticket(), make_ticket(priority="urgent")]
+    SupportTicket.objects.filter(pk__in=[t.pk for t in tickets]).update(status="closed", category="billing")
+    report = ticket_statistics(since=None, now=T0)
+    assert report["byStatus"]["closed"] == 2
+    assert report["byCategory"] == {**dict.fromkeys(TicketCategory.values, 0), "billing": 2}
+
+
+def test_a_change_the_statistics_do_not_read_touches_no_tally():
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket()
+    before = list(TicketDailyTally.objects.values())
+    services.ticket_register_view(ticket_id=ticket.pk)
+    services.ticket_assign(ticket_id=ticket.pk, assigned_to="Blair Agent", actor=TEST_ACTOR)
+    assert list(TicketDailyTally.objects.values()) == before
+
+
+def test_statistics_take_three_queries_whatever_the_data(django_assert_num_queries):
+    with time_machine.travel(T0, tick=False):
+        for priority in TicketPriority.values:
+            make_ticket(priority=priority)
+    with django_assert_num_queries(3):  # whole days' tallies, the part-day's tickets, the overdue
+        ticket_statistics(since=T0 - timedelta(hours=30), now=T0)
+    with django_assert_num_queries(2):
+        ticket_statistics(since=None, now=T0)
