@@ -16,11 +16,15 @@ from .models import TICKET_NUMBER_PREFIX, SupportTicket, TicketComment
 SEARCH_CONFIG = "english"
 _TICKET_NUMBER = re.compile(rf"^(?:{TICKET_NUMBER_PREFIX})?0*([0-9]{{1,12}})$", re.IGNORECASE)
 
-_TICKET_DOCUMENT_SQL = f"""
+
+
+def document_sql(comments_text: str) -> str:
+    """SQL for a ticket row's search document, given an SQL expression of its comments' text."""
+    return f"""
     setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(subject, '')), 'A')
     || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(customer_name, '') || ' ' || customer_email), 'A')
     || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(description, '')), 'B')
-"""
+    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce({comments_text}, '')), 'C')"""
 
 
 def uses_full_text() -> bool:
@@ -34,9 +38,8 @@ def search_document_build(ticket_id: int) -> None:
     table, comments = SupportTicket._meta.db_table, TicketComment._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""UPDATE {table} SET search_vector = {_TICKET_DOCUMENT_SQL}
-                || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(
-                    (SELECT string_agg(body, ' ') FROM {comments} WHERE ticket_id = %s), '')), 'C')
+            f"""UPDATE {table} SET search_vector =
+                {document_sql(f"(SELECT string_agg(body, ' ') FROM {comments} WHERE ticket_id = %s)")}
                 WHERE id = %s""",
             [ticket_id, ticket_id],
         )

@@ -9,6 +9,7 @@ proportions, ~30 agents, tags, varied words, SLA fields consistent with the rule
 import random
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tickets.models import PRIORITY_RANK, SupportTicket, TicketComment, TicketNumberCounter
-from tickets.search import SEARCH_CONFIG
+from tickets.search import document_sql
 
 WORDS = (
     "account access wallet deposit withdrawal transfer pending blocked verification identity document passport "
@@ -136,29 +137,44 @@ class Command(BaseCommand):
             raise CommandError("--count must be at least 1.")
         started = time.monotonic()
         rng = random.Random(seed)
-        with transaction.atomic():
+        tickets, comments = SupportTicket._meta.db_table, TicketComment._meta.db_table
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Index builds get the memory and the cores they can use.
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            cursor.execute("SET LOCAL max_parallel_maintenance_workers = 2")
             first_id = (SupportTicket.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
             first_number = (SupportTicket.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-            comments: list[tuple[Any, ...]] = []
-            with connection.cursor() as cursor:
-                with cursor.copy(
-                    f"COPY {SupportTicket._meta.db_table} ({', '.join(TICKET_COLUMNS)}) FROM STDIN"
-                ) as copy:
-                    for row in self._tickets(rng, count, first_id, first_number, comments):
+            comment_rows: list[tuple[Any, ...]] = []
+            with _secondary_indexes_rebuilt(cursor, tickets, comments):
+                # Tickets go through a staging table holding each one's comment text, so each
+                # row is written once, search document included, rather than written and
+                # then rewritten by an UPDATE.
+                cursor.execute(
+                    f"CREATE TEMP TABLE seed_tickets ON COMMIT DROP AS SELECT {', '.join(TICKET_COLUMNS)} "
+                    f"FROM {tickets} WITH NO DATA"
+                )
+                cursor.execute("ALTER TABLE seed_tickets ADD COLUMN comment_text text")
+                with cursor.copy(f"COPY seed_tickets ({', '.join(TICKET_COLUMNS)}, comment_text) FROM STDIN") as copy:
+                    for row in self._tickets(rng, count, first_id, first_number, comment_rows):
                         copy.write_row(row)
-                with cursor.copy(
-                    f"COPY {TicketComment._meta.db_table} ({', '.join(COMMENT_COLUMNS)}) FROM STDIN"
-                ) as copy:
-                    for comment in comments:
+                cursor.execute(
+                    f"INSERT INTO {tickets} ({', '.join(TICKET_COLUMNS)}, search_vector) "
+                    f"SELECT {', '.join(TICKET_COLUMNS)}, {document_sql('comment_text')} FROM seed_tickets"
+                )
+                with cursor.copy(f"COPY {comments} ({', '.join(COMMENT_COLUMNS)}) FROM STDIN") as copy:
+                    for comment in comment_rows:
                         copy.write_row(comment)
                 loaded = time.monotonic()
-                self._finish(cursor, first_id, first_number + count - 1)
-        with connection.cursor() as cursor:  # outside the transaction, as VACUUM requires
             for model in (SupportTicket, TicketComment):
-                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+                table = model._meta.db_table
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            TicketNumberCounter.objects.update_or_create(pk=1, defaults={"last_number": first_number + count - 1})
+        with connection.cursor() as cursor:  # outside the transaction, as VACUUM requires
+            for table in (tickets, comments):
+                cursor.execute(f"VACUUM ANALYZE {table}")
         self.stdout.write(
-            f"Loaded {count:,} tickets and {len(comments):,} comments in {loaded - started:.0f} s, "
-            f"indexed in {time.monotonic() - loaded:.0f} s."
+            f"Loaded {count:,} tickets and {len(comment_rows):,} comments in {loaded - started:.0f} s "
+            f"({time.monotonic() - started:.0f} s with indexes and statistics)."
         )
 
     def _tickets(
@@ -199,6 +215,7 @@ class Command(BaseCommand):
             ticket_comments = self._comments(rng, pk, created, first_response, resolved_at or now, assignee, customer)
             comments.extend(ticket_comments)
             last_activity = max([created] + [comment[-1] for comment in ticket_comments])
+            comment_text = " ".join(comment[1] for comment in ticket_comments)
             channel = rng.choice(("web", "email")) if source() == "web" else source()
             yield (
                 pk,
@@ -233,6 +250,7 @@ class Command(BaseCommand):
                 resolved_at,
                 created,
                 last_activity,
+                comment_text,
             )
 
     def _comments(
@@ -258,36 +276,34 @@ class Command(BaseCommand):
             )
         return sorted(rows, key=lambda row: row[-1])
 
-    def _finish(self, cursor: Any, first_id: int, last_number: int) -> None:
-        """Builds what the services maintain: search documents, sequences, the counter."""
-        table, comments = SupportTicket._meta.db_table, TicketComment._meta.db_table
-        cursor.execute("DROP INDEX IF EXISTS ticket_search_gin")
-        cursor.execute(
-            f"""UPDATE {table} t SET search_vector =
-                  setweight(to_tsvector('{SEARCH_CONFIG}', t.subject), 'A')
-                  || setweight(to_tsvector('{SEARCH_CONFIG}', t.customer_name || ' ' || t.customer_email), 'A')
-                  || setweight(to_tsvector('{SEARCH_CONFIG}', t.description), 'B')
-                  || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(c.bodies, '')), 'C')
-                FROM (SELECT ticket_id, string_agg(body, ' ') AS bodies FROM {comments}
-                      WHERE ticket_id >= %s GROUP BY ticket_id) c
-                WHERE t.id >= %s AND c.ticket_id = t.id""",
-            [first_id, first_id],
-        )
-        cursor.execute(
-            f"""UPDATE {table} t SET search_vector =
-                  setweight(to_tsvector('{SEARCH_CONFIG}', t.subject), 'A')
-                  || setweight(to_tsvector('{SEARCH_CONFIG}', t.customer_name || ' ' || t.customer_email), 'A')
-                  || setweight(to_tsvector('{SEARCH_CONFIG}', t.description), 'B')
-                WHERE t.id >= %s AND t.search_vector IS NULL""",
-            [first_id],
-        )
-        cursor.execute(f"CREATE INDEX ticket_search_gin ON {table} USING gin (search_vector)")
-        for model in (SupportTicket, TicketComment):
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{model._meta.db_table}', 'id'), "
-                f"(SELECT max(id) FROM {model._meta.db_table}))"
-            )
-        TicketNumberCounter.objects.update_or_create(pk=1, defaults={"last_number": last_number})
+
+@contextmanager
+def _secondary_indexes_rebuilt(cursor: Any, *tables: str) -> Iterator[None]:
+    """Drops the tables' indexes and foreign keys other than primary and unique keys, and
+    builds them again on the way out: one sorted build per index, and one join per foreign
+    key, instead of one update and one lookup per row loaded."""
+    names = list(tables)
+    cursor.execute(
+        """SELECT indexname, indexdef FROM pg_indexes
+           WHERE tablename = ANY(%s) AND indexname NOT IN (SELECT conname FROM pg_constraint)""",
+        [names],
+    )
+    indexes = cursor.fetchall()
+    cursor.execute(
+        """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+           WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)""",
+        [names],
+    )
+    foreign_keys = cursor.fetchall()
+    for table, name, _ in foreign_keys:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, definition in indexes:
+        cursor.execute(definition)
+    for table, name, definition in foreign_keys:
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 def _sentence(rng: random.Random) -> str:

@@ -1,0 +1,70 @@
+"""`seed_tickets`, the benchmark's bulk loader, leaves the data as the services would."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from tickets import search
+from tickets.models import SupportTicket, TicketComment, TicketNumberCounter
+from tickets.statistics import ticket_statistics
+
+from .factories import make_ticket
+from .statistics_oracle import expected_report
+
+pytestmark = pytest.mark.django_db(transaction=True)  # it VACUUMs, which no transaction may hold
+
+
+def _schema() -> list[tuple[str, str]]:
+    """Index names and constraint definitions (an index's text, deparsed, may differ in casts)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT indexname, '' FROM pg_indexes
+               WHERE tablename IN ('tickets_supportticket', 'tickets_ticketcomment')
+               UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+               WHERE conrelid IN ('tickets_supportticket'::regclass, 'tickets_ticketcomment'::regclass)
+               ORDER BY 1"""
+        )
+        return cursor.fetchall()
+
+
+def test_seed_tickets_appends_what_the_services_would_have_written():
+    schema_before = _schema()
+    existing = make_ticket(subject="Made before the load")
+    call_command("seed_tickets", count=400, seed=7)
+
+    # The count asked for, appended, with gapless numbers and the counter after them.
+    assert SupportTicket.objects.count() == 401
+    assert sorted(SupportTicket.objects.values_list("number", flat=True)) == list(range(1, 402))
+    assert TicketNumberCounter.objects.get().last_number == 401
+    assert SupportTicket.objects.get(pk=existing.pk).subject == "Made before the load"
+    # Every index and constraint dropped for the load is back as it was.
+    assert _schema() == schema_before
+
+    # Fields follow the SLA rules, and the counters the comments.
+    for ticket in SupportTicket.objects.prefetch_related("comments"):
+        response, resolution = settings.SLA_TARGETS_MINUTES[ticket.priority]
+        assert ticket.response_deadline == ticket.created_at + timedelta(minutes=response)
+        assert ticket.resolution_deadline == ticket.created_at + timedelta(minutes=resolution)
+        assert ticket.total_comments == len(ticket.comments.all())
+        assert (ticket.resolved_at is not None) == (ticket.status in ("resolved", "closed"))
+
+    # The search documents are the ones the services build, and comment words find tickets.
+    with connection.cursor() as cursor:
+        for ticket in SupportTicket.objects.filter(comments__isnull=False).distinct()[:30]:
+            cursor.execute("SELECT search_vector::text FROM tickets_supportticket WHERE id = %s", [ticket.pk])
+            loaded = cursor.fetchone()[0]
+            search.search_document_build(ticket.pk)
+            cursor.execute("SELECT search_vector::text FROM tickets_supportticket WHERE id = %s", [ticket.pk])
+            assert cursor.fetchone()[0] == loaded
+    comment = TicketComment.objects.select_related("ticket").first()
+    word = comment.body.split()[1].strip(".").lower()
+    assert comment.ticket in search.search_filter(SupportTicket.objects.all(), word)
+
+    # The statistics' tallies took in every loaded ticket.
+    now = timezone.now()
+    for since in (None, now - timedelta(days=30)):
+        assert ticket_statistics(since=since, now=now) == expected_report(since=since, now=now)
