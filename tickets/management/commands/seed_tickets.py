@@ -6,6 +6,8 @@ A year of creation dates, every status, priority, category and source in realist
 proportions, ~30 agents, tags, varied words, SLA fields consistent with the rules.
 """
 
+import bisect
+import itertools
 import random
 import time
 from collections.abc import Iterator
@@ -119,8 +121,23 @@ COMMENT_COLUMNS = ("ticket_id", "body", "is_internal", "author", "source", "exte
 
 def _chooser(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> Any:
     values = [value for value, _ in weighted]
-    weights = [weight for _, weight in weighted]
-    return lambda: rng.choices(values, weights)[0]
+    bounds = list(itertools.accumulate(weight for _, weight in weighted))
+    return lambda: values[bisect.bisect(bounds, rng.random() * bounds[-1])]
+
+
+class _Texts:
+    """Random word sequences drawn from pools made once: generating a million tickets' words
+    one by one would take most of the load's time. Two pieces per text keep them varied."""
+
+    POOL = 2048
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.pieces = [" ".join(rng.choices(WORDS, k=rng.randint(3, 15))) for _ in range(self.POOL)]
+
+    def text(self, pieces: int) -> str:
+        chosen = self.rng.choices(self.pieces, k=pieces)
+        return " ".join(chosen).capitalize() + "."
 
 
 class Command(BaseCommand):
@@ -182,6 +199,7 @@ class Command(BaseCommand):
     ) -> Iterator[tuple[Any, ...]]:
         now = timezone.now()
         year_ago = now - timedelta(days=365)
+        texts = _Texts(rng)
         recent_status, old_status = _chooser(rng, STATUSES_RECENT), _chooser(rng, STATUSES_OLD)
         priority, category, source = _chooser(rng, PRIORITIES), _chooser(rng, CATEGORIES), _chooser(rng, SOURCES)
         targets = settings.SLA_TARGETS_MINUTES
@@ -212,7 +230,9 @@ class Command(BaseCommand):
                 resolved_at = min(now, created + timedelta(minutes=rng.expovariate(1 / (resolution_minutes * 0.5))))
                 if first_response and first_response > resolved_at:
                     first_response = resolved_at
-            ticket_comments = self._comments(rng, pk, created, first_response, resolved_at or now, assignee, customer)
+            ticket_comments = self._comments(
+                rng, texts, pk, created, first_response, resolved_at or now, assignee, customer
+            )
             comments.extend(ticket_comments)
             last_activity = max([created] + [comment[-1] for comment in ticket_comments])
             comment_text = " ".join(comment[1] for comment in ticket_comments)
@@ -221,7 +241,7 @@ class Command(BaseCommand):
                 pk,
                 number,
                 f"{rng.choice(SUBJECTS)} {rng.choice(WORDS)}",
-                " ".join(rng.choices(WORDS, k=rng.randint(15, 60))).capitalize() + ".",
+                texts.text(pieces=rng.randint(2, 6)),
                 status,
                 prio,
                 PRIORITY_RANK[prio],
@@ -256,6 +276,7 @@ class Command(BaseCommand):
     def _comments(
         self,
         rng: random.Random,
+        texts: "_Texts",
         ticket_id: int,
         created: datetime,
         first_response: datetime | None,
@@ -265,14 +286,14 @@ class Command(BaseCommand):
     ) -> list[tuple[Any, ...]]:
         rows = []
         if first_response is not None:
-            rows.append((ticket_id, _sentence(rng), False, assignee or "Support Team", "dashboard", "", first_response))
+            rows.append((ticket_id, texts.text(2), False, assignee or "Support Team", "dashboard", "", first_response))
         span = max(1.0, (until - created).total_seconds())
         for _ in range(rng.choice((0, 1, 1, 2))):
             at = created + timedelta(seconds=rng.random() * span)
             internal = rng.random() < 0.4
             author = (assignee or "Support Team") if internal else rng.choice((customer, assignee or "Support Team"))
             rows.append(
-                (ticket_id, _sentence(rng), internal, author, rng.choice(("api", "dashboard", "slack")), "", at)
+                (ticket_id, texts.text(2), internal, author, rng.choice(("api", "dashboard", "slack")), "", at)
             )
         return sorted(rows, key=lambda row: row[-1])
 
@@ -304,10 +325,6 @@ def _secondary_indexes_rebuilt(cursor: Any, *tables: str) -> Iterator[None]:
         cursor.execute(definition)
     for table, name, definition in foreign_keys:
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-
-
-def _sentence(rng: random.Random) -> str:
-    return " ".join(rng.choices(WORDS, k=rng.randint(6, 30))).capitalize() + "."
 
 
 def _json_list(values: list[str]) -> str:
