@@ -37,6 +37,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Tasks queued after commit go nowhere: tests call task functions themselves, and a
     # shared broker would hand them to whatever worker listens.
     settings.CELERY_BROKER_URL = "memory://"
+    # Side effects run as their change commits, so a test sees them when the call returns
+    # (tickets/tests/test_after_commit.py tests the background thread itself).
+    settings.AFTER_COMMIT_IN_BACKGROUND = False
     celery_app.conf.broker_url = "memory://"
     # Pages render without `collectstatic` (production's manifest storage needs its output).
     settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

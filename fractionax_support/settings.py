@@ -145,6 +145,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Side effects of committed changes (live events, Celery kicks) run on a background thread
+# (tickets.after_commit), so responses never wait on Redis. Only with Redis: the in-process
+# channel layer belongs to the server's own event loop.
+AFTER_COMMIT_IN_BACKGROUND = env.bool("AFTER_COMMIT_IN_BACKGROUND", default=bool(REDIS_URL))
+
 # Celery: Redis as broker when configured, otherwise a broker on the local filesystem that
 # needs no server, so a bare `make run` still runs the worker and beat for real.
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"

@@ -9,7 +9,6 @@ import logging
 import time
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from . import groups
@@ -24,13 +23,13 @@ def paused() -> bool:
     return time.monotonic() < _paused_until
 
 
-def broadcast(event: str, data: dict[str, Any]) -> None:
+async def broadcast(event: str, data: dict[str, Any]) -> None:
     global _paused_until
     layer = get_channel_layer()
     if layer is None or paused():
         return
     try:
-        async_to_sync(layer.group_send)(groups.ADMIN, {"type": "ticket.event", "event": event, "data": data})
+        await layer.group_send(groups.ADMIN, {"type": "ticket.event", "event": event, "data": data})
     except Exception:
         _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_SECONDS
         logger.warning("Could not broadcast %s; live updates pause for a while", event, exc_info=True)

@@ -2,13 +2,15 @@
 
 Services call `publish` inside their transaction; the event is built then (so it shows the
 state the change wrote) and recorded in the integrations' outbox, and it is sent only
-after commit: to the realtime broadcaster and, through the outbox, to Slack and Help
-Scout. A failing receiver is logged and never fails or slows the change.
+after commit, beside the response (tickets.after_commit): to the realtime broadcaster and,
+through the outbox, to Slack and Help Scout. A failing receiver is logged and never fails
+or slows the change.
 """
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +18,7 @@ from django.db import transaction
 from integrations import outbox
 from realtime.broadcast import broadcast
 
+from .after_commit import run_after_commit
 from .models import SupportTicket, TicketComment
 
 logger = logging.getLogger(__name__)
@@ -53,9 +56,9 @@ def publish(name: str, ticket: SupportTicket, data: dict[str, Any], *, source: s
     # The integrations' share is written now, in the change's transaction (the outbox), so
     # it cannot be lost; it and the dashboards' broadcast go out once the change commits.
     kick = outbox.enqueue(event)
-    transaction.on_commit(lambda: _deliver(event, kick), robust=True)
+    transaction.on_commit(lambda: run_after_commit(partial(_deliver, event, kick)), robust=True)
 
 
-def _deliver(event: DomainEvent, kick: Callable[[], None]) -> None:
-    broadcast(event.name, event.data)
+async def _deliver(event: DomainEvent, kick: Callable[[], None]) -> None:
+    await broadcast(event.name, event.data)
     kick()

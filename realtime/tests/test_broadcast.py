@@ -1,6 +1,7 @@
 """With Redis down, ticket changes go on; live updates pause and resume."""
 
 import pytest
+from asgiref.sync import async_to_sync
 from channels.layers import channel_layers
 
 from realtime import broadcast
@@ -39,7 +40,7 @@ def test_the_api_keeps_creating_tickets_while_redis_is_down(
 
 
 def test_live_updates_resume_once_the_pause_is_over(redis_down):
-    broadcast.broadcast("ticket-updated", {"id": 1})
+    async_to_sync(broadcast.broadcast)("ticket-updated", {"id": 1})
     assert broadcast.paused()
     broadcast._paused_until = 0.0  # the pause has run out
     assert not broadcast.paused()

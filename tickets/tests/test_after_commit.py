@@ -1,0 +1,83 @@
+"""Side effects of committed changes run beside the response, in order, on one thread."""
+
+import asyncio
+import threading
+import time
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from realtime import groups
+from tickets import after_commit
+
+
+@pytest.fixture
+def in_background(settings):
+    settings.AFTER_COMMIT_IN_BACKGROUND = True
+    yield
+    assert after_commit.wait_until_idle()
+
+
+def test_jobs_run_on_another_thread_in_the_order_queued(in_background):
+    ran: list[tuple[int, str]] = []
+
+    def job(number: int):
+        async def run() -> None:
+            await asyncio.sleep(0.01 * (3 - number))  # the first is the slowest
+            ran.append((number, threading.current_thread().name))
+
+        return run
+
+    for number in range(3):
+        after_commit.run_after_commit(job(number))
+    assert after_commit.wait_until_idle()
+    assert [number for number, _ in ran] == [0, 1, 2]
+    assert {name for _, name in ran} == {"after-commit"}
+
+
+def test_queueing_does_not_wait_for_a_slow_job(in_background):
+    async def slow() -> None:
+        await asyncio.sleep(1)
+
+    started = time.monotonic()
+    after_commit.run_after_commit(slow)
+    assert time.monotonic() - started < 0.1
+    assert after_commit.wait_until_idle()
+
+
+def test_a_failing_job_is_logged_and_the_next_still_runs(in_background, caplog):
+    ran = []
+
+    async def broken() -> None:
+        raise RuntimeError("Redis said no")
+
+    async def fine() -> None:
+        ran.append("fine")
+
+    after_commit.run_after_commit(broken)
+    after_commit.run_after_commit(fine)
+    assert after_commit.wait_until_idle()
+    assert ran == ["fine"]
+    assert "A side effect of a committed change failed" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_created_ticket_reaches_dashboards_from_the_background_thread(in_background, staff_client):
+    """Over the Redis channel layer, as the servers run it."""
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(groups.ADMIN, channel)
+    try:
+        response = staff_client.post(
+            "/api/admin/support-tickets",
+            {"subject": "Live", "description": "d", "customerEmail": "c@example.com"},
+            format="json",
+        )
+        assert response.status_code == 201
+        assert after_commit.wait_until_idle()
+        message = async_to_sync(layer.receive)(channel)
+    finally:
+        async_to_sync(layer.group_discard)(groups.ADMIN, channel)
+    assert message["event"] == "new-ticket"
+    assert message["data"]["id"] == response.json()["id"]
