@@ -1,15 +1,16 @@
 """Ticket search: PostgreSQL full text with a GIN index, a plain LIKE fallback on SQLite.
 
 The document is kept on the ticket (`search_vector`) so one index answers a query over
-subject, customer, description and every comment body: the services build it when a
-ticket is created and append each comment's words as it is added.
+subject, customer, description and every comment body: a new ticket's INSERT computes it,
+and the services append each comment's words as it is added.
 """
 
 import re
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import CombinedExpression
 
 from .models import TICKET_NUMBER_PREFIX, SupportTicket, TicketComment
 
@@ -18,13 +19,34 @@ _TICKET_NUMBER = re.compile(rf"^(?:{TICKET_NUMBER_PREFIX})?0*([0-9]{{1,12}})$", 
 
 
 
+def _document(*, subject: str, customer: str, description: str, comments: str) -> str:
+    """SQL for a search document, from SQL expressions of its parts."""
+    return f"""
+    setweight(to_tsvector('{SEARCH_CONFIG}', coalesce({subject}, '')), 'A')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', {customer}), 'A')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce({description}, '')), 'B')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce({comments}, '')), 'C')"""
+
+
 def document_sql(comments_text: str) -> str:
     """SQL for a ticket row's search document, given an SQL expression of its comments' text."""
-    return f"""
-    setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(subject, '')), 'A')
-    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(customer_name, '') || ' ' || customer_email), 'A')
-    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(description, '')), 'B')
-    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce({comments_text}, '')), 'C')"""
+    return _document(
+        subject="subject",
+        customer="coalesce(customer_name, '') || ' ' || customer_email",
+        description="description",
+        comments=comments_text,
+    )
+
+
+def new_ticket_document(
+    *, subject: str, customer_name: str, customer_email: str, description: str
+) -> CombinedExpression:
+    """A new ticket's document (no comments yet) for its INSERT: the same as `document_sql`."""
+    return (
+        SearchVector(Value(subject), config=SEARCH_CONFIG, weight="A")
+        + SearchVector(Value(f"{customer_name} {customer_email}"), config=SEARCH_CONFIG, weight="A")
+        + SearchVector(Value(description), config=SEARCH_CONFIG, weight="B")
+    )
 
 
 def uses_full_text() -> bool:

@@ -258,13 +258,22 @@ def ticket_create(
         raise TicketError("subject", f"At most {MAX_SUBJECT_LENGTH} characters.")
     now = timezone.now()
     deadlines = sla_deadlines(priority=priority, created_at=now)
+    subject, customer_email, customer_name = subject.strip(), customer_email.strip(), customer_name.strip()
+    document = (
+        search.new_ticket_document(
+            subject=subject, customer_name=customer_name, customer_email=customer_email, description=description
+        )
+        if search.uses_full_text()
+        else None
+    )
     ticket = SupportTicket.objects.create(
         number=_next_ticket_number(),
-        subject=subject.strip(),
+        subject=subject,
         description=description,
-        customer_email=customer_email.strip(),
-        customer_name=customer_name.strip(),
+        customer_email=customer_email,
+        customer_name=customer_name,
         customer_user_id=customer_user_id,
+        search_vector=document,
         priority=priority,
         priority_rank=PRIORITY_RANK[TicketPriority(priority)],
         category=category,
@@ -279,7 +288,7 @@ def ticket_create(
         updated_at=now,
         last_activity_at=now,
     )
-    search.search_document_build(ticket.pk)
+    ticket.__dict__.pop("search_vector")  # computed by the INSERT: unloaded, as the list reads it
     TicketEvent.objects.create(
         ticket=ticket,
         action=TicketAction.CREATED,
