@@ -24,9 +24,23 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per operation and concurrency")
+    parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; medians are reported")
+    return parser.parse_args()
+
+
+ARGS = arguments()
+# One database per size, so a quick run never measures the full run's data (or the reverse).
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or f"postgres://postgres@127.0.0.1:5432/fx_bench_{ARGS.count}"
 ENV = {
     "DJANGO_SETTINGS_MODULE": "bench.settings",
-    "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fx_bench"),
+    "DATABASE_URL": DATABASE_URL,
     "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
     "DEBUG": "false",
     "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
@@ -333,12 +347,7 @@ def outbox_backlog(*, since: datetime, wait_s: float = 60) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=1_000_000)
-    parser.add_argument("--seconds", type=float, default=5.0, help="per operation and concurrency")
-    parser.add_argument("--sockets", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; medians are reported")
-    args = parser.parse_args()
+    args = ARGS
 
     data = prepare(args.count)
     started = timezone.now()
