@@ -1,9 +1,12 @@
 """API shapes (camelCase, as DESIGN.md fixes them): output serializers render tickets,
 input serializers parse requests for the services. None of them writes."""
 
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import (
@@ -26,29 +29,24 @@ MAX_BULK_IDS = 1000
 # --- Output ---
 
 
+# The ticket's fields below declare the API's shape (the OpenAPI schema is generated from
+# them); `TicketSerializer.to_representation` renders that shape in plain Python, since
+# DRF's field-by-field rendering of the nested shape took ten times as long as the SQL
+# behind a list page. tests/test_api_shape.py keeps the two in step.
+
+
 class HelpScoutLinkSerializer(serializers.Serializer):
     conversationId = serializers.CharField(source="helpscout_conversation_id", allow_null=True)
     lastSyncAt = serializers.DateTimeField(source="helpscout_last_sync_at", allow_null=True)
     syncStatus = serializers.CharField(source="helpscout_sync_status", allow_null=True)
 
-    def to_representation(self, instance: SupportTicket) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["syncStatus"] = data["syncStatus"] or None
-        return data
-
 
 class SlackLinkSerializer(serializers.Serializer):
-    threadId = serializers.CharField(source="slack_thread_id")
-    channelId = serializers.CharField(source="slack_channel_id")
-    messageTs = serializers.CharField(source="slack_message_ts")
+    threadId = serializers.CharField(source="slack_thread_id", allow_null=True)
+    channelId = serializers.CharField(source="slack_channel_id", allow_null=True)
+    messageTs = serializers.CharField(source="slack_message_ts", allow_null=True)
     lastSyncAt = serializers.DateTimeField(source="slack_last_sync_at", allow_null=True)
     isArchived = serializers.BooleanField(source="slack_is_archived")
-
-    def to_representation(self, instance: SupportTicket) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        for key in ("threadId", "channelId", "messageTs"):
-            data[key] = data[key] or None
-        return data
 
 
 class IntegrationSerializer(serializers.Serializer):
@@ -62,6 +60,7 @@ class SlaSerializer(serializers.Serializer):
     resolutionDeadline = serializers.DateTimeField(source="resolution_deadline")
     isOverdue = serializers.SerializerMethodField()
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def get_isOverdue(self, ticket: SupportTicket) -> bool:
         return is_overdue(ticket, now=self.context.get("now") or timezone.now())
 
@@ -81,11 +80,13 @@ class ResolutionSerializer(serializers.Serializer):
     )
     resolvedAt = serializers.DateTimeField(source="resolved_at", allow_null=True)
 
-    def to_representation(self, instance: SupportTicket) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["resolvedBy"] = data["resolvedBy"] or None
-        data["resolutionNote"] = data["resolutionNote"] or None
-        return data
+
+def _time(value: datetime | None, zone: tzinfo) -> str | None:
+    """As DRF renders a DateTimeField: ISO 8601 in the current time zone, `Z` for UTC."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class TicketSerializer(serializers.Serializer):
@@ -112,10 +113,57 @@ class TicketSerializer(serializers.Serializer):
     updatedAt = serializers.DateTimeField(source="updated_at")
 
     def to_representation(self, instance: SupportTicket) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["assignedTo"] = data["assignedTo"] or None
-        data["customerUserId"] = data["customerUserId"] or None
-        return data
+        ticket, now = instance, self.context.get("now") or timezone.now()
+        zone = timezone.get_current_timezone()
+        return {
+            "id": ticket.pk,
+            "ticketNumber": ticket.ticket_number,
+            "subject": ticket.subject,
+            "description": ticket.description,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "category": ticket.category,
+            "source": ticket.source,
+            "customerName": ticket.customer_name,
+            "customerEmail": ticket.customer_email,
+            "customerUserId": ticket.customer_user_id or None,
+            "assignedTo": ticket.assigned_to or None,
+            "tags": [str(tag) for tag in ticket.tags],
+            "integration": {
+                "helpScout": {
+                    "conversationId": ticket.helpscout_conversation_id or None,
+                    "lastSyncAt": _time(ticket.helpscout_last_sync_at, zone),
+                    "syncStatus": ticket.helpscout_sync_status or None,
+                },
+                "slack": {
+                    "threadId": ticket.slack_thread_id or None,
+                    "channelId": ticket.slack_channel_id or None,
+                    "messageTs": ticket.slack_message_ts or None,
+                    "lastSyncAt": _time(ticket.slack_last_sync_at, zone),
+                    "isArchived": ticket.slack_is_archived,
+                },
+            },
+            "sla": {
+                "responseTime": ticket.response_target_minutes,
+                "responseDeadline": _time(ticket.response_deadline, zone),
+                "resolutionDeadline": _time(ticket.resolution_deadline, zone),
+                "isOverdue": is_overdue(ticket, now=now),
+            },
+            "statistics": {
+                "firstResponseAt": _time(ticket.first_response_at, zone),
+                "lastActivityAt": _time(ticket.last_activity_at, zone),
+                "totalComments": ticket.total_comments,
+                "viewCount": ticket.view_count,
+            },
+            "resolution": {
+                "resolvedBy": ticket.resolved_by or None,
+                "resolutionNote": ticket.resolution_note or None,
+                "resolutionTime": ticket.resolution_time_minutes,
+                "resolvedAt": _time(ticket.resolved_at, zone),
+            },
+            "createdAt": _time(ticket.created_at, zone),
+            "updatedAt": _time(ticket.updated_at, zone),
+        }
 
 
 class CommentSerializer(serializers.Serializer):
@@ -129,6 +177,10 @@ class CommentSerializer(serializers.Serializer):
 
 class TicketDetailSerializer(TicketSerializer):
     comments = CommentSerializer(many=True)
+
+    def to_representation(self, instance: SupportTicket) -> dict[str, Any]:
+        comments = CommentSerializer(instance.comments.all(), many=True).data
+        return {**super().to_representation(instance), "comments": list(comments)}
 
 
 class TicketEventSerializer(serializers.Serializer):

@@ -1,0 +1,101 @@
+"""The ticket's rendering (plain Python, for speed) and its declared fields (the OpenAPI
+schema's source) describe the same shape with the same values."""
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework import serializers
+
+from tickets import services
+from tickets.api.serializers import TicketDetailSerializer, TicketSerializer
+from tickets.models import SupportTicket
+from tickets.selectors import ticket_find
+
+from .factories import TEST_ACTOR, make_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def declared(serializer: serializers.BaseSerializer) -> Any:
+    """The keys a serializer's fields declare, nested; None at the leaves."""
+    if isinstance(serializer, serializers.ListSerializer):
+        return [declared(serializer.child)]
+    return {
+        name: declared(field) if isinstance(field, serializers.BaseSerializer) else None
+        for name, field in serializer.fields.items()
+    }
+
+
+def shape(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {key: shape(value) for key, value in data.items()}
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        return [shape(data[0])]
+    return None
+
+
+def field_by_field(serializer_class: type[serializers.Serializer], ticket: SupportTicket, now: Any) -> Any:
+    """DRF's own rendering from the declared fields, bypassing the fast one."""
+    serializer = serializer_class(context={"now": now})
+
+    def render(current: serializers.Serializer, instance: Any) -> dict[str, Any]:
+        out = {}
+        for name, field in current.fields.items():
+            value = field.get_attribute(instance)
+            if isinstance(field, serializers.ListSerializer):
+                out[name] = [render(field.child, item) for item in value.all()]
+            elif isinstance(field, serializers.Serializer):
+                out[name] = render(field, value)
+            else:
+                out[name] = None if value is None else field.to_representation(value)
+        return out
+
+    return render(serializer, ticket)
+
+
+@pytest.fixture
+def full_ticket() -> SupportTicket:
+    """Every field set, so no empty value is rendered as null."""
+    ticket = make_ticket(customer_user_id="u-1", assigned_to="Blair Agent", tags=["vip"], priority="high")
+    services.comment_add(ticket_id=ticket.pk, body="On it", is_internal=False, author="Blair", actor=TEST_ACTOR)
+    services.ticket_change_status(ticket_id=ticket.pk, status="resolved", resolution_note="Done", actor=TEST_ACTOR)
+    services.ticket_record_sync(
+        ticket_id=ticket.pk,
+        actor=TEST_ACTOR,
+        helpscout_conversation_id="123",
+        helpscout_last_sync_at=timezone.now(),
+        helpscout_sync_status="synced",
+        slack_channel_id="C1",
+        slack_message_ts="1.2",
+        slack_thread_id="1.2",
+        slack_last_sync_at=timezone.now(),
+    )
+    return ticket_find(str(ticket.pk))
+
+
+def test_the_rendering_has_exactly_the_declared_keys(full_ticket):
+    assert shape(TicketSerializer(full_ticket).data) == declared(TicketSerializer())
+    assert shape(TicketDetailSerializer(full_ticket).data) == declared(TicketDetailSerializer())
+
+
+@pytest.mark.parametrize("serializer_class", [TicketSerializer, TicketDetailSerializer])
+def test_the_rendering_has_the_values_drf_would_render(full_ticket, serializer_class):
+    now = timezone.now()
+    fast = serializer_class(full_ticket, context={"now": now}).data
+    assert fast == field_by_field(serializer_class, full_ticket, now)
+
+
+def test_empty_links_and_names_render_as_null():
+    data = TicketSerializer(make_ticket()).data
+    assert data["assignedTo"] is None
+    assert data["customerUserId"] is None
+    assert data["integration"]["slack"] == {
+        "threadId": None,
+        "channelId": None,
+        "messageTs": None,
+        "lastSyncAt": None,
+        "isArchived": False,
+    }
+    assert data["integration"]["helpScout"]["syncStatus"] is None
+    assert set(data["resolution"].values()) == {None}
