@@ -6,10 +6,12 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from fractionax_support.celery import app as celery_app
+from tickets.models import TICKET_NUMBER_SEQUENCE
 from tickets.tests.factories import StaffFactory, UserFactory
 
 
@@ -48,6 +50,19 @@ def pytest_configure(config: pytest.Config) -> None:
         _require("PostgreSQL", f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}", 5432)
     if settings.REDIS_URL:
         _require("Redis", settings.REDIS_URL, 6379)
+
+
+@pytest.fixture(autouse=True)
+def _ticket_numbers_from_one(request, django_db_setup, django_db_blocker):
+    """Each test numbers tickets from FCT-000001, as on a new database: the ticket number
+    sequence, unlike the rows a test's transaction rolls back, counts on across tests."""
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(%s, 1, false)", [TICKET_NUMBER_SEQUENCE])
 
 
 # --- Named actors, for every app's tests ---

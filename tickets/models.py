@@ -74,12 +74,14 @@ class HelpScoutSyncStatus(models.TextChoices):
     DELETED = "deleted", "Deleted"
 
 
-class TicketNumberCounter(models.Model):
-    """One row holding the last ticket number handed out.
+# PostgreSQL hands out ticket numbers from this sequence (migration 0009).
+TICKET_NUMBER_SEQUENCE = "tickets_ticket_number_seq"
 
-    Incrementing it with an UPDATE takes a row lock until the creating transaction ends,
-    so concurrent creations get distinct, gapless numbers on every database.
-    """
+
+class TicketNumberCounter(models.Model):
+    """SQLite's ticket numbers: one row holding the last number handed out, incremented in
+    the creating transaction (SQLite runs one writer at a time). PostgreSQL uses
+    TICKET_NUMBER_SEQUENCE instead, which never makes concurrent creations wait."""
 
     last_number = models.PositiveBigIntegerField(default=0)
 

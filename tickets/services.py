@@ -21,6 +21,7 @@ from .exceptions import TicketError
 from .models import (
     FINISHED_STATUSES,
     PRIORITY_RANK,
+    TICKET_NUMBER_SEQUENCE,
     SupportTicket,
     TicketAction,
     TicketCategory,
@@ -99,14 +100,19 @@ def normalize_assignee(assigned_to: str | None) -> str:
 
 
 def _next_ticket_number() -> int:
-    """Race-free and gapless: the upsert holds the counter row's lock until commit."""
-    table = TicketNumberCounter._meta.db_table
+    """Unique and ascending. PostgreSQL: a sequence, which never makes creations wait for
+    each other (a creation that fails after this leaves its number unused). SQLite, with
+    one writer at a time: the counter row, incremented in the creating transaction."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {table} (id, last_number) VALUES (1, 1)
-                ON CONFLICT (id) DO UPDATE SET last_number = {table}.last_number + 1
-                RETURNING last_number"""
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT nextval('{TICKET_NUMBER_SEQUENCE}')")
+        else:
+            table = TicketNumberCounter._meta.db_table
+            cursor.execute(
+                f"""INSERT INTO {table} (id, last_number) VALUES (1, 1)
+                    ON CONFLICT (id) DO UPDATE SET last_number = {table}.last_number + 1
+                    RETURNING last_number"""
+            )
         return int(cursor.fetchone()[0])
 
 

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tickets.models import PRIORITY_RANK, SupportTicket, TicketComment, TicketNumberCounter
+from tickets.models import PRIORITY_RANK, TICKET_NUMBER_SEQUENCE, SupportTicket, TicketComment
 from tickets.search import document_sql
 
 WORDS = (
@@ -185,7 +185,7 @@ class Command(BaseCommand):
             for model in (SupportTicket, TicketComment):
                 table = model._meta.db_table
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-            TicketNumberCounter.objects.update_or_create(pk=1, defaults={"last_number": first_number + count - 1})
+            cursor.execute("SELECT setval(%s, %s)", [TICKET_NUMBER_SEQUENCE, first_number + count - 1])
         with connection.cursor() as cursor:  # outside the transaction, as VACUUM requires
             for table in (tickets, comments):
                 cursor.execute(f"VACUUM ANALYZE {table}")
