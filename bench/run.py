@@ -331,7 +331,7 @@ def measure_export(base: str, access: str, server: subprocess.Popen[bytes], expo
     return {"rows": rows - 1, "seconds": elapsed, "rows_per_s": (rows - 1) / elapsed, "memory_growth_mb": growth}
 
 
-def outbox_backlog(*, since: datetime, wait_s: float = 60) -> dict[str, float]:
+def outbox_backlog(*, since: datetime, wait_s: float = 120) -> dict[str, float]:
     """The outbox messages the run wrote, and how long the one worker took to deliver them
     after the load stopped (bounded; what is left is reported, not waited for)."""
     written = OutboxMessage.objects.filter(created_at__gte=since)
