@@ -362,4 +362,4 @@ def test_retrieve_uses_few_queries_whatever_the_number_of_comments(staff_client)
         )
 
     assert detail_queries(busy) == detail_queries(quiet)
-    assert detail_queries(busy) <= 5
+    assert detail_queries(busy) <= 4  # the benchmark's target: user, ticket, comments, view count
