@@ -7,6 +7,7 @@ from typing import Any
 SCHEDULES = {
     "Deliver pending integration syncs": ("integrations.tasks.outbox_sweep", 60),
     "Announce SLA breaches": ("tickets.tasks.sla_check", 60),
+    "Compact the statistics' tallies": ("tickets.tasks.statistics_compact", 60),
     "Help Scout resync": ("integrations.helpscout.tasks.helpscout_resync", 15 * 60),
 }
 

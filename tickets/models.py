@@ -239,16 +239,9 @@ class TicketEvent(models.Model):
         return f"{self.action} on ticket {self.ticket_id}"
 
 
-class TicketDailyTally(models.Model):
-    """What the statistics add up, per UTC creation day and (status, priority, category).
+class TallyFigures(models.Model):
+    """What the statistics add up, for one UTC creation day and (status, priority, category)."""
 
-    PostgreSQL triggers on the tickets table keep it exact in the writing transaction, whatever
-    writes the tickets (services, bulk updates, COPY), so statistics at a million tickets read
-    a few thousand rows instead of every ticket. On SQLite the statistics count the tickets
-    themselves and this table stays empty.
-    """
-
-    pk = models.CompositePrimaryKey("day", "status", "priority", "category")
     day = models.DateField()
     status = models.CharField(max_length=20, choices=TicketStatus.choices)
     priority = models.CharField(max_length=10, choices=TicketPriority.choices)
@@ -264,5 +257,23 @@ class TicketDailyTally(models.Model):
     sla_finished = models.BigIntegerField(default=0)
     sla_met = models.BigIntegerField(default=0)
 
+    class Meta:
+        abstract = True
+
     def __str__(self) -> str:
         return f"{self.day} {self.status}/{self.priority}/{self.category}: {self.tickets}"
+
+
+class TicketDailyTally(TallyFigures):
+    """The statistics' figures per day and bucket, so a report at a million tickets reads a
+    few thousand rows instead of every ticket. PostgreSQL only (on SQLite the statistics
+    count the tickets): triggers on the tickets table append each write's change to
+    TicketTallyDelta, and `tickets.statistics.tallies_compact` (every minute) folds those
+    in here. Figures are the sum of both, so they are exact at every moment."""
+
+    pk = models.CompositePrimaryKey("day", "status", "priority", "category")
+
+
+class TicketTallyDelta(TallyFigures):
+    """A ticket write's change to the tallies, appended in its own transaction. Appending,
+    rather than updating a day's row, lets concurrent writes never wait for each other."""

@@ -1,8 +1,9 @@
 """Ticket statistics, exact and fast at a million tickets.
 
-On PostgreSQL the counts and sums of whole UTC days come from the daily tallies, which
-triggers keep exact in every writing transaction (migration 0008); the part-day at the
-start of a date range is counted from the tickets. The overdue count changes as time
+On PostgreSQL the counts and sums of whole UTC days come from the daily tallies: the
+compacted ones plus the changes that triggers appended since (migration 0008), so they are
+exact in every transaction; the part-day at the start of a date range is counted from the
+tickets. The overdue count changes as time
 passes without any write, so it is always counted, from the partial index over tickets
 still being worked on. On SQLite every figure is counted from the tickets.
 """
@@ -11,11 +12,19 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from .models import FINISHED_STATUSES, SupportTicket, TicketCategory, TicketDailyTally, TicketPriority, TicketStatus
+from .models import (
+    FINISHED_STATUSES,
+    SupportTicket,
+    TicketCategory,
+    TicketDailyTally,
+    TicketPriority,
+    TicketStatus,
+    TicketTallyDelta,
+)
 from .sla import overdue_q
 
 SUMS = ("tickets", "responded", "response_microseconds", "resolved", "resolution_minutes", "sla_finished", "sla_met")
@@ -43,10 +52,33 @@ def ticket_statistics(*, since: datetime | None, now: datetime) -> dict[str, Any
 
 
 def _read_tallies(*, since_day: date | None = None) -> list[dict[str, Any]]:
-    tallies = TicketDailyTally.objects.all()
-    if since_day is not None:
-        tallies = tallies.filter(day__gte=since_day)
-    return list(tallies.order_by().values(*BUCKET).annotate(**{name: Sum(name) for name in SUMS}))
+    """The compacted tallies and the changes appended since, per bucket, in one query."""
+
+    def summed(model: type[TicketDailyTally] | type[TicketTallyDelta]) -> QuerySet[Any]:
+        rows = model.objects.all() if since_day is None else model.objects.filter(day__gte=since_day)
+        return rows.order_by().values(*BUCKET).annotate(**{name: Sum(name) for name in SUMS})
+
+    return list(summed(TicketDailyTally).union(summed(TicketTallyDelta), all=True))
+
+
+def tallies_compact() -> int:
+    """Folds the appended changes into the daily tallies (every minute, from beat); returns
+    how many it folded. Changes appended while it runs wait for the next time. Tallies are
+    locked in key order, so two compactions cannot deadlock; nothing else writes them."""
+    tally, delta = TicketDailyTally._meta.db_table, TicketTallyDelta._meta.db_table
+    keys = "day, status, priority, category"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH moved AS (DELETE FROM {delta} RETURNING *),
+                     summed AS (SELECT {keys}, {", ".join(f"sum({name}) AS {name}" for name in SUMS)}, count(*) AS n
+                                FROM moved GROUP BY {keys}),
+                     folded AS (INSERT INTO {tally} AS t ({keys}, {", ".join(SUMS)})
+                                SELECT {keys}, {", ".join(SUMS)} FROM summed ORDER BY {keys}
+                                ON CONFLICT ({keys}) DO UPDATE SET
+                                {", ".join(f"{name} = t.{name} + excluded.{name}" for name in SUMS)})
+                SELECT coalesce(sum(n), 0) FROM summed"""
+        )
+        return int(cursor.fetchone()[0])
 
 
 def _count_tickets(tickets: QuerySet[SupportTicket]) -> list[dict[str, Any]]:

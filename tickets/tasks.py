@@ -4,9 +4,16 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import services
+from .statistics import tallies_compact
 
 
 @shared_task(ignore_result=True)
 def sla_check() -> int:
     """Every minute: announces each new SLA breach once (dashboards, Slack)."""
     return services.tickets_announce_sla_breaches(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def statistics_compact() -> int:
+    """Every minute: folds the statistics' appended changes into the daily tallies."""
+    return tallies_compact()

@@ -1,16 +1,18 @@
-"""Triggers that keep TicketDailyTally exact, and the tallies of the tickets already there.
+"""Triggers that keep the statistics' tallies exact, and the tallies of the tickets already there.
 
 PostgreSQL only (on SQLite the statistics count the tickets). Statement-level triggers with
-transition tables: one upsert per statement, however many rows it wrote (a COPY of a million
-tickets, a bulk update), adding each new row's share and taking away each old row's. A
-statement that changes nothing the statistics read (a view count, a search document) nets
-to zero and touches no tally.
+transition tables append one TicketTallyDelta row per bucket a statement changed, however
+many tickets it wrote (a COPY of a million, a bulk update): each new row's share added,
+each old row's taken away. Appending takes no lock another write waits for. A statement
+that changes nothing the statistics read (a view count, a search document) nets to zero
+and appends nothing.
 """
 
 from django.db import migrations
 
 TICKETS = "tickets_supportticket"
 TALLY = "tickets_ticketdailytally"
+DELTA = "tickets_tickettallydelta"
 SUMS = ("tickets", "responded", "response_microseconds", "resolved", "resolution_minutes", "sla_finished", "sla_met")
 
 # One ticket's share of its day's tally; must agree with tickets.statistics' count of rows.
@@ -30,27 +32,26 @@ SHARE = """
     FROM {rows} r"""
 
 
-def _upsert(*shares: str) -> str:
-    """Adds the shares to the tallies, in key order so concurrent writers lock rows alike."""
-    columns = ", ".join(SUMS)
+def _grouped(*shares: str) -> str:
+    """The shares summed per bucket, buckets whose sums are all zero left out."""
     return f"""
-    INSERT INTO {TALLY} AS t (day, status, priority, category, {columns})
     SELECT day, status, priority, category, {", ".join(f"sum({name})" for name in SUMS)}
     FROM ({" UNION ALL ".join(shares)}) share
     GROUP BY day, status, priority, category
-    HAVING {" OR ".join(f"sum({name}) <> 0" for name in SUMS)}
-    ORDER BY day, status, priority, category
-    ON CONFLICT (day, status, priority, category) DO UPDATE SET
-        {", ".join(f"{name} = t.{name} + excluded.{name}" for name in SUMS)}"""
+    HAVING {" OR ".join(f"sum({name}) <> 0" for name in SUMS)}"""
+
+
+def _append(*shares: str) -> str:
+    return f"INSERT INTO {DELTA} (day, status, priority, category, {', '.join(SUMS)}) {_grouped(*shares)}"
 
 
 TRIGGERS = {
-    "insert": ("REFERENCING NEW TABLE AS new_rows", _upsert(SHARE.format(sign=1, rows="new_rows"))),
+    "insert": ("REFERENCING NEW TABLE AS new_rows", _append(SHARE.format(sign=1, rows="new_rows"))),
     "update": (
         "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        _upsert(SHARE.format(sign=1, rows="new_rows"), SHARE.format(sign=-1, rows="old_rows")),
+        _append(SHARE.format(sign=1, rows="new_rows"), SHARE.format(sign=-1, rows="old_rows")),
     ),
-    "delete": ("REFERENCING OLD TABLE AS old_rows", _upsert(SHARE.format(sign=-1, rows="old_rows"))),
+    "delete": ("REFERENCING OLD TABLE AS old_rows", _append(SHARE.format(sign=-1, rows="old_rows"))),
 }
 
 
@@ -68,7 +69,7 @@ def create(apps, schema_editor):
         )
     schema_editor.execute(
         f"CREATE FUNCTION tickets_tally_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN DELETE FROM {TALLY}; RETURN NULL; END $$"
+        f"BEGIN DELETE FROM {TALLY}; DELETE FROM {DELTA}; RETURN NULL; END $$"
     )
     schema_editor.execute(
         f"CREATE TRIGGER tickets_tally_truncate AFTER TRUNCATE ON {TICKETS} "
@@ -77,7 +78,9 @@ def create(apps, schema_editor):
     # The tickets already there. Creating the triggers locked the table against writes
     # until this migration commits, so none is missed or counted twice.
     schema_editor.execute(f"DELETE FROM {TALLY}")
-    schema_editor.execute(_upsert(SHARE.format(sign=1, rows=TICKETS)))
+    schema_editor.execute(f"DELETE FROM {DELTA}")
+    columns = f"day, status, priority, category, {', '.join(SUMS)}"
+    schema_editor.execute(f"INSERT INTO {TALLY} ({columns}) {_grouped(SHARE.format(sign=1, rows=TICKETS))}")
 
 
 def drop(apps, schema_editor):

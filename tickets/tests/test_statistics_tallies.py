@@ -10,10 +10,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django_celery_beat.models import PeriodicTask
 
 from tickets import services
-from tickets.models import SupportTicket, TicketCategory, TicketDailyTally, TicketPriority, TicketStatus
-from tickets.statistics import ticket_statistics
+from tickets.models import (
+    SupportTicket,
+    TicketCategory,
+    TicketDailyTally,
+    TicketPriority,
+    TicketStatus,
+    TicketTallyDelta,
+)
+from tickets.statistics import tallies_compact, ticket_statistics
 
 from .factories import TEST_ACTOR, make_ticket
 from .statistics_oracle import expected_report
@@ -55,6 +63,8 @@ def random_history(rng: random.Random, steps: int) -> datetime:
                     category=rng.choice(TicketCategory.values),
                     actor=TEST_ACTOR,
                 )
+            elif roll < 0.88:
+                tallies_compact()  # as beat does every minute, between any two writes
             elif roll < 0.92:
                 category = rng.choice(TicketCategory.values)
                 services.ticket_update(ticket_id=ticket_id, category=category, actor=TEST_ACTOR)
@@ -84,13 +94,27 @@ def test_a_write_outside_the_services_is_tallied_too():
     assert report["byCategory"] == {**dict.fromkeys(TicketCategory.values, 0), "billing": 2}
 
 
-def test_a_change_the_statistics_do_not_read_touches_no_tally():
+def test_a_change_the_statistics_do_not_read_appends_nothing():
     with time_machine.travel(T0, tick=False):
         ticket = make_ticket()
-    before = list(TicketDailyTally.objects.values())
+    appended = TicketTallyDelta.objects.count()
     services.ticket_register_view(ticket_id=ticket.pk)
     services.ticket_assign(ticket_id=ticket.pk, assigned_to="Blair Agent", actor=TEST_ACTOR)
-    assert list(TicketDailyTally.objects.values()) == before
+    assert TicketTallyDelta.objects.count() == appended
+
+
+def test_compaction_folds_the_changes_into_the_tallies_and_the_figures_stay():
+    with time_machine.travel(T0, tick=False):
+        tickets = [make_ticket(priority=priority) for priority in TicketPriority.values]
+        services.ticket_change_status(ticket_id=tickets[0].pk, status="resolved", actor=TEST_ACTOR)
+    before = ticket_statistics(since=None, now=T0)
+    assert TicketTallyDelta.objects.count() == 6  # four creations, a status change's two buckets
+
+    assert tallies_compact() == 6
+    assert TicketTallyDelta.objects.count() == 0
+    assert TicketDailyTally.objects.filter(tickets__gt=0).count() == 4
+    assert ticket_statistics(since=None, now=T0) == before
+    assert tallies_compact() == 0
 
 
 def test_statistics_take_three_queries_whatever_the_data(django_assert_num_queries):
@@ -101,3 +125,9 @@ def test_statistics_take_three_queries_whatever_the_data(django_assert_num_queri
         ticket_statistics(since=T0 - timedelta(hours=30), now=T0)
     with django_assert_num_queries(2):
         ticket_statistics(since=None, now=T0)
+
+
+def test_beat_compacts_the_tallies_every_minute():
+    task = PeriodicTask.objects.get(name="Compact the statistics' tallies")
+    assert task.task == "tickets.tasks.statistics_compact"
+    assert (task.interval.every, task.interval.period, task.enabled) == (60, "seconds", True)
