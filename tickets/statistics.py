@@ -65,6 +65,8 @@ def tallies_compact() -> int:
     """Folds the appended changes into the daily tallies (every minute, from beat); returns
     how many it folded. Changes appended while it runs wait for the next time. Tallies are
     locked in key order, so two compactions cannot deadlock; nothing else writes them."""
+    if connection.vendor != "postgresql":
+        return 0  # SQLite keeps no tallies
     tally, delta = TicketDailyTally._meta.db_table, TicketTallyDelta._meta.db_table
     keys = "day, status, priority, category"
     with transaction.atomic(), connection.cursor() as cursor:
