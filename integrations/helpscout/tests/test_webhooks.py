@@ -69,6 +69,16 @@ def test_bad_or_missing_signature_is_401_and_stores_nothing(helpscout, post_webh
     assert not SupportTicket.objects.exists()
 
 
+def test_a_body_signed_with_another_secret_is_401_and_stores_nothing(helpscout, post_webhook):
+    body = json.dumps(conversation()).encode()
+
+    response = post_webhook("convo.created", body, signature=sign(body, "not-" + WEBHOOK_SECRET))
+
+    assert response.status_code == 401
+    assert not InboundDelivery.objects.exists()
+    assert not SupportTicket.objects.exists()
+
+
 def test_without_a_configured_secret_nothing_is_accepted(helpscout, post_webhook, settings):
     settings.HELPSCOUT_WEBHOOK_SECRET = ""
 
