@@ -82,6 +82,16 @@ def protected_operations() -> list[tuple[str, str]]:
     return [(method, path) for method, path in schema_operations() if resolve(concrete(path, 1)).url_name not in PUBLIC]
 
 
+HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def unlisted_operations(operations: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Every other method on the same paths."""
+    listed = set(operations)
+    paths = sorted({path for _, path in operations})
+    return [(method, path) for path in paths for method in HTTP_METHODS if (method, path) not in listed]
+
+
 def concrete(path: str, ticket_id: int) -> str:
     return re.sub(r"\{[^}]+\}", str(ticket_id), path)
 
@@ -225,14 +235,26 @@ def test_api_refuses_everyone_but_staff_and_changes_nothing(who):
     client = make_client()
     ticket = make_ticket()
     before = database_snapshot()
-    for method, path in protected_operations():
+    operations = protected_operations()
+    for method, path in operations:
         url = concrete(path, ticket.pk)
         for variant in (url.rstrip("/"), url.rstrip("/") + "/"):  # both spellings answer
             response = call(client, method, variant, api_body(path, ticket))
             assert response.status_code == expected, (who, method, variant, response.status_code)
             if expected == 401:
                 assert response.headers["WWW-Authenticate"].startswith("Bearer"), (method, variant)
+    # Methods a path does not take: refused before the method is even looked at.
+    for method, path in unlisted_operations(operations):
+        response = call(client, method, concrete(path, ticket.pk), api_body(path, ticket))
+        assert response.status_code == expected, (who, method, path, response.status_code)
     assert_unchanged(before, who)
+
+
+def test_api_methods_the_schema_does_not_list_are_not_allowed_even_to_staff():
+    client = API_ADMITTED["staff JWT"]()
+    ticket = make_ticket()
+    for method, path in unlisted_operations(protected_operations()):
+        assert call(client, method, concrete(path, ticket.pk)).status_code == 405, (method, path)
 
 
 @pytest.mark.parametrize("who", list(API_ADMITTED))
