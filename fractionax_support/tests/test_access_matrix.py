@@ -16,7 +16,6 @@ import jwt
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
@@ -155,6 +154,15 @@ def deactivated_session(user: Any) -> APIClient:
     """Signed in while active, then deactivated: the session no longer counts."""
     client = session_client(user)
     deactivated(user)
+    return client
+
+
+def signed_in(user: Any, *, then_deactivate: bool = False) -> Client:
+    """A browser signed in to the dashboard or admin as `user`."""
+    client = Client()
+    client.force_login(user)
+    if then_deactivate:
+        deactivated(user)
     return client
 
 
@@ -297,16 +305,12 @@ def dashboard_methods(client: Client, url: str) -> list[str]:
 
 def test_dashboard_refuses_everyone_but_staff_and_changes_nothing():
     ticket = make_ticket()
-    staff = Client()
-    staff.force_login(StaffFactory())
+    staff = signed_in(StaffFactory())
     pages = [(method, url) for url in dashboard_urls(ticket) for method in dashboard_methods(staff, url)]
     assert len(pages) >= 8
 
-    non_staff = Client()
-    non_staff.force_login(UserFactory())
-    deactivated_staff = Client()
-    deactivated_staff.force_login(StaffFactory())
-    deactivated(get_user_model().objects.get(pk=deactivated_staff.session["_auth_user_id"]))
+    non_staff = signed_in(UserFactory())
+    deactivated_staff = signed_in(StaffFactory(), then_deactivate=True)
     # The dashboard signs in with its session; a bearer token is not a login there.
     staff_token = Client(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(StaffFactory()).access_token}")
     refused = {"anonymous": Client(), "deactivated staff": deactivated_staff, "staff JWT only": staff_token}
@@ -324,8 +328,7 @@ def test_dashboard_refuses_everyone_but_staff_and_changes_nothing():
 
 def test_dashboard_lets_staff_through_on_every_page():
     ticket = make_ticket()
-    staff = Client()
-    staff.force_login(StaffFactory())
+    staff = signed_in(StaffFactory())
     for url in dashboard_urls(ticket):
         for method in dashboard_methods(staff, url):
             response = call(staff, method, url)
@@ -354,11 +357,8 @@ def test_admin_refuses_everyone_but_staff_and_changes_nothing():
     urls = [*admin_urls(), reverse("admin:autocomplete")]  # the last: the admin's JSON for its widgets
     assert any(url.endswith(f"/supportticket/{ticket.pk}/change/") for url in urls)
 
-    non_staff = Client()
-    non_staff.force_login(UserFactory())
-    deactivated_admin = Client()
-    deactivated_admin.force_login(StaffFactory(is_superuser=True))
-    deactivated(get_user_model().objects.get(pk=deactivated_admin.session["_auth_user_id"]))
+    non_staff = signed_in(UserFactory())
+    deactivated_admin = signed_in(StaffFactory(is_superuser=True), then_deactivate=True)
     refused = {"anonymous": Client(), "non-staff": non_staff, "deactivated admin": deactivated_admin}
 
     before = database_snapshot()
@@ -373,8 +373,7 @@ def test_admin_refuses_everyone_but_staff_and_changes_nothing():
 
 def test_admin_lets_an_admin_through_on_every_page():
     make_ticket()
-    client = Client()
-    client.force_login(StaffFactory(is_superuser=True))
+    client = signed_in(StaffFactory(is_superuser=True))
     for url in admin_urls():
         response = call(client, "GET", url)
         assert response.status_code in (200, 403), (url, response.status_code)
