@@ -452,10 +452,13 @@ def comment_add(
     actor: Actor,
     counts_as_response: bool = True,
     external_id: str = "",
+    written_at: datetime | None = None,
 ) -> TicketComment:
     """A comment by `author`. The first public one that `counts_as_response` (an agent's,
     not a customer's) sets the ticket's first-response time. A comment with an
-    `external_id` already stored from the same source is returned as it is (idempotent)."""
+    `external_id` already stored from the same source is returned as it is (idempotent).
+    `written_at`, when it was written where it came from, dates the comment (within the
+    ticket's life), so comments delivered out of order still read in the order written."""
     body = body.strip()
     if not body:
         raise TicketError("comment", "This field may not be blank.")
@@ -473,7 +476,7 @@ def comment_add(
         is_internal=is_internal,
         author=author,
         source=actor.source,
-        created_at=now,
+        created_at=now if written_at is None else min(max(written_at, ticket.created_at), now),
         external_id=external_id,
     )
     fields = ["total_comments", "last_activity_at", "updated_at"]

@@ -5,6 +5,9 @@ A thread reply is never sent back to Slack; a button's or /create-ticket's resul
 OWN_EVENTS in outbound.py), so the ticket's Slack message shows it like any other change.
 """
 
+import re
+from datetime import UTC, datetime
+
 from django.db import transaction
 
 from integrations.models import InboundDelivery, IntegrationName
@@ -39,12 +42,29 @@ def ticket_create_from_form(*, view_id: str, data: NewTicket, author: str) -> Su
     return ticket_create_from_slack(data=data, author=author)
 
 
-def ticket_status_from_slack(*, ticket_id: int, status: str, author: str) -> SupportTicket:
+@transaction.atomic
+def ticket_create_from_command(*, trigger_id: str, data: NewTicket, author: str) -> SupportTicket | None:
+    """/create-ticket with its text. Slack's retry of the same command (same trigger)
+    creates nothing and returns None."""
+    if trigger_id and not _first_delivery(f"command:{trigger_id}"):
+        return None
+    return ticket_create_from_slack(data=data, author=author)
+
+
+@transaction.atomic
+def ticket_status_from_slack(*, ticket_id: int, status: str, author: str, action_ts: str = "") -> SupportTicket | None:
+    """A status button. None when the click was handled before, or is older than one
+    already applied to this ticket's status (see _latest_click)."""
+    if not _latest_click(ticket_id, "status", action_ts):
+        return None
     return services.ticket_change_status(ticket_id=ticket_id, status=status, actor=slack_actor(author))
 
 
-def ticket_assign_from_slack(*, ticket_id: int, author: str) -> SupportTicket:
-    """Assigns the ticket to the clicking Slack user's display name."""
+@transaction.atomic
+def ticket_assign_from_slack(*, ticket_id: int, author: str, action_ts: str = "") -> SupportTicket | None:
+    """Assigns the ticket to the clicking Slack user's display name (None as above)."""
+    if not _latest_click(ticket_id, "assignee", action_ts):
+        return None
     return services.ticket_assign(ticket_id=ticket_id, assigned_to=author, actor=slack_actor(author))
 
 
@@ -63,6 +83,7 @@ def thread_reply_record(
         author=author,
         actor=slack_actor(author),
         external_id=message_ts,
+        written_at=_slack_time(message_ts),
     )
 
 
@@ -71,3 +92,28 @@ def _first_delivery(key: str) -> bool:
     and Slack's retry is handled anew."""
     _, created = InboundDelivery.objects.get_or_create(integration=IntegrationName.SLACK, key=key[:200])
     return created
+
+
+_SLACK_TS = re.compile(r"(\d{1,12})\.(\d{1,6})")  # seconds.microseconds, as Slack writes times
+
+
+def _slack_time(ts: str) -> datetime | None:
+    return datetime.fromtimestamp(float(ts), tz=UTC) if _SLACK_TS.fullmatch(ts) else None
+
+
+def _latest_click(ticket_id: int, field: str, action_ts: str) -> bool:
+    """Records a button click on one field of a ticket. False when Slack delivered this
+    click before, or already delivered a later one on that field: a late or repeated
+    click must not undo a newer one. Clicks are keyed by their time, zero-padded so the
+    keys sort as the times do; the ticket's lock orders concurrent deliveries."""
+    match = _SLACK_TS.fullmatch(action_ts)
+    if match is None:
+        return True  # no time to order it by (Slack always sends one)
+    list(SupportTicket.objects.select_for_update().filter(pk=ticket_id).values_list("pk"))
+    prefix = f"button:{ticket_id}:{field}:"
+    key = f"{prefix}{int(match[1]):012d}.{match[2]:0<6}"
+    newer = InboundDelivery.objects.filter(integration=IntegrationName.SLACK, key__startswith=prefix, key__gt=key)
+    if newer.exists():
+        _first_delivery(key)
+        return False
+    return _first_delivery(key)

@@ -21,6 +21,7 @@ USAGE = (
     "Usage: `/create-ticket customer@example.com Subject words - description words`, "
     "or `/create-ticket` alone for a form."
 )
+ALREADY_CREATED = "This command was already received: its ticket was created once."
 # " - " between subject and description; also the dashes keyboards put in its place.
 _SEPARATOR = re.compile(r"(?:^|\s)[-\u2013\u2014](?:\s|$)")  # hyphen, en dash, em dash
 
@@ -51,9 +52,13 @@ def create_ticket(*, text: str, user_id: str, user_name: str, trigger_id: str) -
     except InvalidTicketError as invalid:
         return ephemeral(f"{escape(str(invalid))}\n{USAGE}")
     try:
-        ticket = actions.ticket_create_from_slack(data=data, author=users.agent_name(user_id, fallback=user_name))
+        ticket = actions.ticket_create_from_command(
+            trigger_id=trigger_id, data=data, author=users.agent_name(user_id, fallback=user_name)
+        )
     except TicketError as error:
         return ephemeral(f"{escape(error.message)}\n{USAGE}")
+    if ticket is None:
+        return ephemeral(ALREADY_CREATED)
     return ephemeral(blocks.ticket_created_text(ticket))
 
 

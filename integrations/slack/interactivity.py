@@ -15,15 +15,16 @@ from .ticket_input import InvalidTicketError, check_new_ticket
 
 logger = logging.getLogger(__name__)
 
-_BUTTONS: dict[str, Callable[[int, str], object]] = {
-    blocks.ACTION_RESOLVE: lambda ticket_id, author: actions.ticket_status_from_slack(
-        ticket_id=ticket_id, status=TicketStatus.RESOLVED, author=author
+# Each takes the ticket id, the clicking user's name and the click's time (action_ts).
+_BUTTONS: dict[str, Callable[[int, str, str], object]] = {
+    blocks.ACTION_RESOLVE: lambda ticket_id, author, ts: actions.ticket_status_from_slack(
+        ticket_id=ticket_id, status=TicketStatus.RESOLVED, author=author, action_ts=ts
     ),
-    blocks.ACTION_REOPEN: lambda ticket_id, author: actions.ticket_status_from_slack(
-        ticket_id=ticket_id, status=TicketStatus.OPEN, author=author
+    blocks.ACTION_REOPEN: lambda ticket_id, author, ts: actions.ticket_status_from_slack(
+        ticket_id=ticket_id, status=TicketStatus.OPEN, author=author, action_ts=ts
     ),
-    blocks.ACTION_ASSIGN_ME: lambda ticket_id, author: actions.ticket_assign_from_slack(
-        ticket_id=ticket_id, author=author
+    blocks.ACTION_ASSIGN_ME: lambda ticket_id, author, ts: actions.ticket_assign_from_slack(
+        ticket_id=ticket_id, author=author, action_ts=ts
     ),
 }
 _MAX_ID_DIGITS = 18  # within bigint
@@ -53,12 +54,12 @@ def _block_actions(payload: dict[str, Any], user: dict[str, Any]) -> HttpRespons
     for action in clicked:
         if not isinstance(action, dict):
             continue
-        action_id, value = action.get("action_id"), action.get("value")
+        action_id, value, ts = action.get("action_id"), action.get("value"), action.get("action_ts")
         change = _BUTTONS.get(action_id) if isinstance(action_id, str) else None
         if change is None or not isinstance(value, str) or not _is_id(value):
             continue
         try:
-            change(int(value), _author(user))
+            change(int(value), _author(user), ts if isinstance(ts, str) else "")
         except TicketError as error:
             logger.info("Slack button %s on ticket %s ignored: %s", action_id, value, error.message)
     return HttpResponse(status=200)

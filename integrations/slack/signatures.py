@@ -1,5 +1,6 @@
 """Slack's request signatures: v0, an HMAC-SHA256 of "v0:<timestamp>:<raw body>" under
-the app's signing secret, within five minutes of our clock either way."""
+the app's signing secret, within five minutes of our clock either way. The SDK's
+verifier compares digests with hmac.compare_digest (constant time)."""
 
 from collections.abc import Mapping
 

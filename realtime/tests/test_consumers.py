@@ -80,12 +80,39 @@ async def test_token_of_deactivated_staff_is_refused():
     await assert_closed_with(communicator, 4401)
 
 
+async def test_expired_token_of_staff_is_closed_4401():
+    staff = await sync_to_async(StaffFactory)()
+    token = AccessToken.for_user(staff)
+    token.set_exp(from_time=token.current_time - timedelta(days=1))
+    communicator, _ = await connect(f"/ws/admin/?token={token}")
+    await assert_closed_with(communicator, 4401)
+
+
+async def session_cookie(user, *, then_deactivate: bool = False) -> list[tuple[bytes, bytes]]:
+    client = Client()
+    await sync_to_async(client.force_login)(user)
+    if then_deactivate:
+        user.is_active = False
+        await sync_to_async(user.save)(update_fields=["is_active"])
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return [(b"cookie", cookie.encode()), (b"origin", b"http://testserver")]
+
+
+async def test_non_staff_session_is_closed_4403():
+    user = await sync_to_async(UserFactory)()
+    communicator, _ = await connect(headers=await session_cookie(user))
+    await assert_closed_with(communicator, 4403)
+
+
+async def test_session_of_staff_deactivated_since_is_closed_4401():
+    staff = await sync_to_async(StaffFactory)()
+    communicator, _ = await connect(headers=await session_cookie(staff, then_deactivate=True))
+    await assert_closed_with(communicator, 4401)
+
+
 async def test_staff_session_cookie_connects_and_joins():
     staff = await sync_to_async(StaffFactory)()
-    client = Client()
-    await sync_to_async(client.force_login)(staff)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    communicator, connected = await connect(headers=[(b"cookie", cookie.encode()), (b"origin", b"http://testserver")])
+    communicator, connected = await connect(headers=await session_cookie(staff))
     assert connected
     await communicator.send_json_to({"type": "join-admin"})
     assert await communicator.receive_json_from() == {"event": "joined"}

@@ -8,6 +8,11 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/login/"
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # many logins are tried
+
+
 def fail_login(client: Client, username: str) -> int:
     return client.post(LOGIN, {"username": username, "password": "wrong guess"}).status_code
 
@@ -50,3 +55,28 @@ def test_the_token_endpoint_locks_out_too(settings, anonymous_client, staff_agen
     assert codes[-1] == 429
     good = {"username": staff_agent.username, "password": "correct horse battery"}
     assert anonymous_client.post("/api/auth/token/", good, format="json").status_code == 429
+
+
+def test_a_locked_out_login_says_when_to_try_again(settings, staff_agent):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        fail_login(client, staff_agent.username)
+
+    response = client.post(LOGIN, {"username": staff_agent.username, "password": "wrong guess"})
+
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    assert response["Content-Type"].startswith("text/html")
+    assert "Too many failed logins. Try again in 15 minutes." in response.content.decode()
+
+
+def test_a_locked_out_token_request_gets_json_and_retry_after(settings, anonymous_client, staff_agent):
+    body = {"username": staff_agent.username, "password": "wrong guess"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        anonymous_client.post("/api/auth/token/", body, format="json")
+
+    response = anonymous_client.post("/api/auth/token/", body, format="json")
+
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    assert response.json() == {"detail": "Too many failed logins. Try again in 15 minutes."}

@@ -69,6 +69,16 @@ def test_bad_or_missing_signature_is_401_and_stores_nothing(helpscout, post_webh
     assert not SupportTicket.objects.exists()
 
 
+def test_a_body_signed_with_another_secret_is_401_and_stores_nothing(helpscout, post_webhook):
+    body = json.dumps(conversation()).encode()
+
+    response = post_webhook("convo.created", body, signature=sign(body, "not-" + WEBHOOK_SECRET))
+
+    assert response.status_code == 401
+    assert not InboundDelivery.objects.exists()
+    assert not SupportTicket.objects.exists()
+
+
 def test_without_a_configured_secret_nothing_is_accepted(helpscout, post_webhook, settings):
     settings.HELPSCOUT_WEBHOOK_SECRET = ""
 
@@ -274,3 +284,27 @@ def test_broker_down_is_503_and_the_delivery_is_not_recorded(helpscout, post_web
 
     assert response.status_code == 503
     assert not InboundDelivery.objects.exists()
+
+
+def test_every_delivery_twice_and_out_of_order_changes_state_once_in_the_right_order(helpscout, webhook):
+    created = conversation()
+    replied = conversation(threads=("customer",), status="active")  # the customer's reply, at 12:00
+    closed = conversation(threads=("customer", "reply"), status="closed", userUpdatedAt="2026-11-20T13:00:00Z")
+
+    for event, body in [
+        ("convo.status", closed),
+        ("convo.customer.reply.created", replied),
+        ("convo.created", created),
+        ("convo.customer.reply.created", replied),
+        ("convo.status", closed),
+        ("convo.created", created),
+    ]:
+        webhook(event, body)
+
+    ticket = the_ticket()
+    assert SupportTicket.objects.count() == 1
+    assert ticket.status == "resolved"
+    assert [external_id for external_id, *_ in comments()] == ["5002", "5003"]
+    actions = list(TicketEvent.objects.filter(ticket=ticket).values_list("action", flat=True))
+    assert sorted(actions) == ["commented", "commented", "created", "status_changed", "synced"]
+    assert InboundDelivery.objects.filter(key__startswith="webhook:").count() == 3
