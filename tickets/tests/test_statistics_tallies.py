@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.apps import apps as django_apps
 from django_celery_beat.models import PeriodicTask
 
+from integrations.schedules import ensure_schedules
 from tickets import services
 from tickets.models import (
     SupportTicket,
@@ -128,6 +130,8 @@ def test_statistics_take_three_queries_whatever_the_data(django_assert_num_queri
 
 
 def test_beat_compacts_the_tallies_every_minute():
+    # Tests that flush the database remove the migration's rows: store them as it does.
+    ensure_schedules(django_apps)
     task = PeriodicTask.objects.get(name="Compact the statistics' tallies")
     assert task.task == "tickets.tasks.statistics_compact"
     assert (task.interval.every, task.interval.period, task.enabled) == (60, "seconds", True)
