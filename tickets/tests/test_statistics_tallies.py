@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.apps import apps as django_apps
+from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
 from integrations.schedules import ensure_schedules
