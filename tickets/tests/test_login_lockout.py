@@ -49,4 +49,8 @@ def test_the_token_endpoint_locks_out_too(settings, anonymous_client, staff_agen
     assert codes[: settings.AXES_FAILURE_LIMIT - 1] == [401] * (settings.AXES_FAILURE_LIMIT - 1)
     assert codes[-1] == 429
     good = {"username": staff_agent.username, "password": "correct horse battery"}
-    assert anonymous_client.post("/api/auth/token/", good, format="json").status_code == 429
+    locked = anonymous_client.post("/api/auth/token/", good, format="json")
+    assert locked.status_code == 429
+    # In the API's error shape, as the schema documents it.
+    assert locked["Content-Type"] == "application/json"
+    assert "too many login attempts" in locked.json()["detail"]
