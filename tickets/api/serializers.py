@@ -38,9 +38,9 @@ class HelpScoutLinkSerializer(serializers.Serializer):
 
 
 class SlackLinkSerializer(serializers.Serializer):
-    threadId = serializers.CharField(source="slack_thread_id")
-    channelId = serializers.CharField(source="slack_channel_id")
-    messageTs = serializers.CharField(source="slack_message_ts")
+    threadId = serializers.CharField(source="slack_thread_id", allow_null=True)
+    channelId = serializers.CharField(source="slack_channel_id", allow_null=True)
+    messageTs = serializers.CharField(source="slack_message_ts", allow_null=True)
     lastSyncAt = serializers.DateTimeField(source="slack_last_sync_at", allow_null=True)
     isArchived = serializers.BooleanField(source="slack_is_archived")
 
@@ -145,18 +145,6 @@ class TicketEventSerializer(serializers.Serializer):
         data = super().to_representation(instance)
         data["field"] = data["field"] or None
         return data
-
-
-class PaginationSerializer(serializers.Serializer):
-    page = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    total = serializers.IntegerField()
-    pages = serializers.IntegerField()
-
-
-class TicketPageSerializer(serializers.Serializer):
-    results = TicketSerializer(many=True)
-    pagination = PaginationSerializer()
 
 
 class BulkResultSerializer(serializers.Serializer):

@@ -67,7 +67,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             raise NotFound("No ticket with this id or number.")
         return ticket
 
-    @extend_schema(responses=s.TicketPageSerializer, summary="List tickets")
+    @extend_schema(responses=s.TicketSerializer(many=True), summary="List tickets")
     def list(self, request: Request) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
@@ -151,7 +151,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     @extend_schema(
         parameters=[TICKET_ID], responses=s.TicketEventSerializer(many=True), summary="Audit trail, oldest first"
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def activity(self, request: Request, pk: str) -> Response:
         events = selectors.ticket_activity(self.get_ticket())
         return Response(s.TicketEventSerializer(events, many=True).data)
@@ -215,6 +215,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, header row first")},
+        filters=True,
         summary="Export the filtered list as CSV (streamed)",
     )
     @action(detail=False, methods=["get"])
