@@ -9,7 +9,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -29,7 +29,11 @@ from . import serializers as s
 from .pagination import PageLimitPagination
 
 TICKET_ID = OpenApiParameter(
-    "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Database id or ticket number (FCT-000042)."
+    "id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Database id or ticket number (FCT-000042).",
+    examples=[OpenApiExample("By number", value="FCT-000001"), OpenApiExample("By id", value="1")],
 )
 STATISTICS_RANGE = OpenApiParameter(
     "dateRange", OpenApiTypes.STR, enum=list(DATE_RANGES), description="Only tickets created in this window."
