@@ -1,5 +1,5 @@
 """Properties of what parses or writes user text: the list's search and filters, ticket
-numbers, and CSV export cells, for any text."""
+numbers, CSV export cells and the Authorization header, for any text."""
 
 import csv
 import io
@@ -13,7 +13,7 @@ from tickets.filters import MAX_SEARCH_LENGTH
 from tickets.search import ticket_number_from_text
 from tickets.selectors import ticket_list
 
-from .api_helpers import list_tickets
+from .api_helpers import URL, list_tickets
 from .factories import make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +83,13 @@ def test_export_cells_are_the_values_formula_safe_in_both_writers(subject, name,
     assert from_python["customerName"] == neutralize(ticket.customer_name)
     assert from_python["description"] == neutralize(ticket.description)
     assert from_python["tags"] == neutralize(",".join(ticket.tags))
+
+
+# Servers hand header values over decoded as Latin-1, so that is all a header can hold.
+HEADER_TEXT = st.text(st.characters(max_codepoint=255, exclude_characters="\r\n"), max_size=120)
+
+
+@given(header=HEADER_TEXT | st.builds("Bearer {}".format, HEADER_TEXT) | st.builds("Bearer a.{}.b".format, HEADER_TEXT))
+def test_any_forged_authorization_header_is_a_401(anonymous_client, header):
+    response = anonymous_client.get(URL, HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401, response.content
