@@ -100,7 +100,7 @@ def server(transactional_db) -> Iterator[str]:
         try:
             requests.get(f"{base}/login/", timeout=1)
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow to start
             assert process.poll() is None, "the server exited"
             time.sleep(0.2)
     yield base
