@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local run is a development run unless told otherwise (see README, "Deployment").
 DEBUG ?= true
 
-.PHONY: run demo test test-sqlite lint bench bench-quick install install-dev migrate superuser clean
+.PHONY: run demo test test-sqlite fuzz lint bench bench-quick install install-dev migrate superuser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,15 @@ demo: export DEBUG := $(DEBUG)
 demo: migrate
 	$(BIN)/python manage.py seed_demo --count 200
 
+# The schema fuzzing runs on its own (make fuzz): it takes minutes, the rest seconds.
 test: install-dev
-	$(BIN)/pytest -n 2 --dist loadfile -q
+	$(BIN)/pytest -n 2 --dist loadfile -q -m "not fuzz"
+
+# Every API operation fuzzed from the OpenAPI schema (schemathesis), FUZZ_MAX_EXAMPLES
+# generated requests per operation on top of its boundary cases; `timeout` is the backstop.
+FUZZ_MAX_EXAMPLES ?= 30
+fuzz: install-dev
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) timeout 1200 $(BIN)/pytest -n 2 --dist load -q -m fuzz
 
 # The API contract once more on the embedded default: SQLite, no Redis.
 test-sqlite: install-dev

@@ -1,5 +1,6 @@
 """Test-wide setup: PostgreSQL and Redis must be reachable; a test run never skips them."""
 
+import os
 import socket
 import uuid
 from urllib.parse import urlparse
@@ -7,12 +8,26 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from fractionax_support.celery import app as celery_app
 from tickets.models import TICKET_NUMBER_SEQUENCE
 from tickets.tests.factories import StaffFactory, UserFactory
+
+# Property tests: bounded (HYPOTHESIS_MAX_EXAMPLES, default 40, per test), no deadline on a
+# shared machine, nothing written under the work tree. The examples of a test share its
+# fixtures (one database transaction, one fake Slack), so each compares with its own before.
+hypothesis_settings.register_profile(
+    "fractionax",
+    max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "40")),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("fractionax")
 
 
 def _require(name: str, url: str, default_port: int) -> None:

@@ -1,10 +1,21 @@
 """Refuses an oversized body up front with a 413 that says so (Django's own check, on
-reading the body, answers a bare 400 page)."""
+reading the body, answers a bare 400 page). A body that announces no length (chunked) is
+caught where Django's check trips, as are too many form fields or files: each gets a JSON
+answer that names the limit."""
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+
+def _too_large(length: int | None) -> JsonResponse:
+    size = f"{length} bytes" if length is not None else "more"
+    return JsonResponse(
+        {"detail": f"Request body too large: {size}, at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} accepted."},
+        status=413,
+    )
 
 
 class BodySizeLimitMiddleware:
@@ -18,7 +29,16 @@ class BodySizeLimitMiddleware:
         except ValueError:
             return JsonResponse({"detail": "Content-Length is not a number."}, status=400)
         if limit is not None and length > limit:
-            return JsonResponse(
-                {"detail": f"Request body too large: {length} bytes, at most {limit} accepted."}, status=413
-            )
+            return _too_large(length)
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, RequestDataTooBig):
+            return _too_large(None)
+        if isinstance(exception, TooManyFieldsSent):
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            return JsonResponse({"detail": f"Too many form fields: at most {limit} accepted."}, status=400)
+        if isinstance(exception, TooManyFilesSent):
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+            return JsonResponse({"detail": f"Too many files: at most {limit} accepted."}, status=400)
+        return None

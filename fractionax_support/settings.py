@@ -282,7 +282,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "fractionax_support.schema.document_errors",
         "fractionax_support.schema.strip_trailing_slashes",
+        "fractionax_support.schema.add_webhooks",
     ],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.TicketStatus",

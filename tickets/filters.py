@@ -54,7 +54,10 @@ class CommaSeparatedChoiceField(forms.Field):
         super().validate(value)
         for item in value:
             if item not in self.valid:
-                raise forms.ValidationError(f'"{item}" is not one of: {", ".join(self.valid)}.')
+                # Typed text goes in params, never in the message: django-filter %-formats it.
+                raise forms.ValidationError(
+                    '"%(value)s" is not one of: %(choices)s.', params={"value": item, "choices": ", ".join(self.valid)}
+                )
 
 
 class CommaChoiceFilter(django_filters.Filter):

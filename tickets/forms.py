@@ -39,10 +39,10 @@ class TagsField(forms.Field):
 class TicketCreateForm(forms.Form):
     """Its fields are `services.ticket_create`'s arguments, by name."""
 
-    subject = forms.CharField(max_length=200)
+    subject = forms.CharField(max_length=services.MAX_SUBJECT_LENGTH)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=MAX_DESCRIPTION_LENGTH)
-    customer_email = forms.EmailField(label="Customer email")
-    customer_name = forms.CharField(label="Customer name", max_length=100, required=False)
+    customer_email = forms.EmailField(label="Customer email", max_length=services.MAX_EMAIL_LENGTH)
+    customer_name = forms.CharField(label="Customer name", max_length=services.MAX_CUSTOMER_NAME_LENGTH, required=False)
     priority = forms.ChoiceField(choices=TicketPriority.choices, initial=TicketPriority.MEDIUM)
     category = forms.ChoiceField(choices=TicketCategory.choices, initial=TicketCategory.GENERAL)
     source = forms.ChoiceField(choices=TicketSource.choices, initial=TicketSource.PHONE)

@@ -39,6 +39,8 @@ MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
 MAX_ASSIGNEE_LENGTH = 100
 MAX_COMMENT_LENGTH = 20_000
+MAX_EMAIL_LENGTH = 254
+MAX_CUSTOMER_NAME_LENGTH = 100
 
 
 @dataclass
@@ -262,6 +264,11 @@ def ticket_create(
         raise TicketError("subject", "This field may not be blank.")
     if len(subject.strip()) > MAX_SUBJECT_LENGTH:
         raise TicketError("subject", f"At most {MAX_SUBJECT_LENGTH} characters.")
+    # E-mail validators accept up to 320 characters; the column holds 254.
+    if len(customer_email.strip()) > MAX_EMAIL_LENGTH:
+        raise TicketError("customerEmail", f"At most {MAX_EMAIL_LENGTH} characters.")
+    if len(customer_name.strip()) > MAX_CUSTOMER_NAME_LENGTH:
+        raise TicketError("customerName", f"At most {MAX_CUSTOMER_NAME_LENGTH} characters.")
     now = timezone.now()
     deadlines = sla_deadlines(priority=priority, created_at=now)
     subject, customer_email, customer_name = subject.strip(), customer_email.strip(), customer_name.strip()

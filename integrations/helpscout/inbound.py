@@ -21,6 +21,7 @@ from integrations import status
 from integrations.models import HelpScoutConversation, IntegrationName
 from tickets import services
 from tickets.actors import Actor
+from tickets.api.serializers import MAX_DESCRIPTION_LENGTH
 from tickets.models import (
     TICKET_NUMBER_PREFIX,
     ChangeSource,
@@ -162,10 +163,10 @@ def _create_ticket(link: HelpScoutConversation, conversation: Conversation) -> S
     name = customer.name if customer else ""
     subject = conversation.subject.strip() or f"Help Scout conversation #{conversation.number or conversation.id}"
     return services.ticket_create(
-        subject=subject[:200],
-        description=(first.text if first else "") or conversation.preview or subject,
-        customer_email=(customer.email if customer else "")[:254],
-        customer_name=name[:100],
+        subject=subject[: services.MAX_SUBJECT_LENGTH],
+        description=((first.text if first else "") or conversation.preview or subject)[:MAX_DESCRIPTION_LENGTH],
+        customer_email=(customer.email if customer else "")[: services.MAX_EMAIL_LENGTH],
+        customer_name=name[: services.MAX_CUSTOMER_NAME_LENGTH],
         source=TicketSource.HELPSCOUT,
         helpscout_conversation_id=conversation.id,
         actor=Actor(name=name[:150] or HELPSCOUT.name, source=ChangeSource.HELPSCOUT),

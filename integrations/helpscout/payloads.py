@@ -1,17 +1,22 @@
 """Help Scout's JSON (webhook bodies, API answers) parsed strictly into typed values.
 
 Webhook bodies are the v2 Conversation object; `convo.deleted` sends only the id. A
-value of the wrong type raises `PayloadError` (the webhook answers 400); fields we do not
-use are ignored."""
+value of the wrong type raises `PayloadError` (the webhook answers 400), and so does one
+no Help Scout object holds and our columns cannot: an id beyond 64 bits, a NUL character,
+a status longer than any of Help Scout's. Fields we do not use are ignored."""
 
 import html
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
+
+MAX_ID = 2**63 - 1  # Help Scout's ids are 64-bit; ours are stored as text of at most 32
+MAX_STATUS_LENGTH = 20
 
 
 class PayloadError(ValueError):
@@ -78,7 +83,7 @@ def parse_conversation(data: Any) -> Conversation:
         id=conversation_id,
         number=_opt(data, "number", int),
         subject=_opt(data, "subject", str) or "",
-        status=_opt(data, "status", str) or "",
+        status=_status(data),
         state=_opt(data, "state", str) or "",
         mailbox_id=str(_opt(data, "mailboxId", int) or ""),
         customer=_person(data, "primaryCustomer"),
@@ -115,8 +120,8 @@ def _person(data: dict[str, Any], key: str) -> Person | None:
     first, last = _opt(raw, "first", str) or "", _opt(raw, "last", str) or ""
     email = _opt(raw, "email", str) or ""
     person_id = raw.get("id")
-    if person_id is not None and (not isinstance(person_id, int) or isinstance(person_id, bool)):
-        raise PayloadError(f'"{key}.id" must be an integer.')
+    if person_id is not None and (not isinstance(person_id, int) or isinstance(person_id, bool) or person_id > MAX_ID):
+        raise PayloadError(f'"{key}.id" must be a 64-bit integer.')
     return Person(
         id="" if person_id is None else str(person_id), name=" ".join(f"{first} {last}".split()) or email, email=email
     )
@@ -130,15 +135,28 @@ def _object(value: Any, what: str) -> dict[str, Any]:
 
 def _id(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise PayloadError(f'"{key}" must be a positive integer.')
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
+        raise PayloadError(f'"{key}" must be a positive 64-bit integer.')
     return str(value)
+
+
+def _status(data: dict[str, Any]) -> str:
+    status = _opt(data, "status", str) or ""
+    if len(status) > MAX_STATUS_LENGTH:
+        raise PayloadError('"status" is not a Help Scout status.')
+    return status
 
 
 def _str_field(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str):
         raise PayloadError(f'"{key}" must be a string.')
+    return _without_nul(key, value)
+
+
+def _without_nul(key: str, value: str) -> str:
+    if "\x00" in value:  # PostgreSQL text cannot hold it
+        raise PayloadError(f'"{key}" contains a NUL character.')
     return value
 
 
@@ -149,20 +167,19 @@ def _opt(data: dict[str, Any], key: str, kind: type[Any]) -> Any:
         return None
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise PayloadError(f'"{key}" must be of type {kind.__name__}.')
-    return value
+    return _without_nul(key, value) if isinstance(value, str) else value
 
 
 def _time(data: dict[str, Any], key: str) -> datetime | None:
     value = _opt(data, key, str)
     if value is None:
         return None
-    try:
+    with suppress(ValueError, OverflowError):
         parsed = parse_datetime(value)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise PayloadError(f'"{key}" must be an ISO 8601 date and time.')
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        if parsed is not None:
+            # In UTC, as it is stored: "0001-01-01T00:00:00+01:00" has no UTC time.
+            return parsed.replace(tzinfo=parsed.tzinfo or UTC).astimezone(UTC)
+    raise PayloadError(f'"{key}" must be an ISO 8601 date and time.')
 
 
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\s*/?\s*>", re.IGNORECASE)

@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from tickets.api.serializers import MAX_DESCRIPTION_LENGTH
-from tickets.models import SupportTicket, TicketPriority
-
-MAX_SUBJECT_LENGTH = SupportTicket._meta.get_field("subject").max_length or 200
+from tickets.models import TicketPriority
+from tickets.services import MAX_EMAIL_LENGTH, MAX_SUBJECT_LENGTH
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,9 @@ def check_new_ticket(
         validate_email(email)
     except ValidationError:
         errors["email"] = f"“{email}” is not an e-mail address." if email else "The customer's e-mail is missing."
+    else:
+        if len(email) > MAX_EMAIL_LENGTH:
+            errors["email"] = f"The e-mail address may have at most {MAX_EMAIL_LENGTH} characters."
     if not subject:
         errors["subject"] = "The subject is missing."
     elif len(subject) > MAX_SUBJECT_LENGTH:

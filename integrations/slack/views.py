@@ -34,7 +34,23 @@ def _json_object(raw: str | bytes) -> dict[str, Any] | None:
         parsed = json.loads(raw)
     except (ValueError, RecursionError):
         return None
-    return parsed if isinstance(parsed, dict) else None
+    return parsed if isinstance(parsed, dict) and not _has_nul(parsed) else None
+
+
+def _has_nul(value: Any) -> bool:
+    """Slack never sends a NUL character, and PostgreSQL cannot store or even compare one.
+    Walked without recursion: json.loads accepts deeper nesting than a recursive walk."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 @csrf_exempt
@@ -99,6 +115,8 @@ def slash_commands(request: HttpRequest) -> HttpResponse:
     if not request_is_from_slack(request):
         return _answer(401, "Invalid Slack signature.")
     form = request.POST
+    if any("\x00" in value for _, values in form.lists() for value in values):
+        return _answer(400, "Bad payload.")
     command = form.get("command", "")
     answer: dict[str, Any] | None
     if command == "/support-stats":

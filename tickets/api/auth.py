@@ -21,3 +21,4 @@ class TokenObtainView(TokenObtainPairView):
 
 class TokenRefreshThrottledView(TokenRefreshView):
     throttle_classes = (LoginRateThrottle,)
+

@@ -35,6 +35,21 @@ class PageLimitPagination(BasePagination):
             }
         )
 
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        counts = ("page", "limit", "total", "pages")
+        return {
+            "type": "object",
+            "required": ["results", "pagination"],
+            "properties": {
+                "results": schema,
+                "pagination": {
+                    "type": "object",
+                    "required": list(counts),
+                    "properties": {name: {"type": "integer"} for name in counts},
+                },
+            },
+        }
+
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [
             {

@@ -18,7 +18,15 @@ from ..models import (
     TicketSource,
     TicketStatus,
 )
-from ..services import MAX_ASSIGNEE_LENGTH, MAX_COMMENT_LENGTH, MAX_TAG_LENGTH, MAX_TAGS
+from ..services import (
+    MAX_ASSIGNEE_LENGTH,
+    MAX_COMMENT_LENGTH,
+    MAX_CUSTOMER_NAME_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_SUBJECT_LENGTH,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+)
 from ..sla import is_overdue
 
 MAX_DESCRIPTION_LENGTH = 20_000
@@ -199,18 +207,6 @@ class TicketEventSerializer(serializers.Serializer):
         return data
 
 
-class PaginationSerializer(serializers.Serializer):
-    page = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    total = serializers.IntegerField()
-    pages = serializers.IntegerField()
-
-
-class TicketPageSerializer(serializers.Serializer):
-    results = TicketSerializer(many=True)
-    pagination = PaginationSerializer()
-
-
 class BulkResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     notFound = serializers.ListField(child=serializers.IntegerField())
@@ -253,14 +249,19 @@ class WebhookTestSerializer(serializers.Serializer):
 
 class TagListField(serializers.ListField):
     child = serializers.CharField(max_length=MAX_TAG_LENGTH, allow_blank=False)
-    max_length = MAX_TAGS
+
+    def __init__(self, **kwargs: Any) -> None:
+        # ListField sets max_length from its arguments: a class attribute would be overwritten.
+        super().__init__(max_length=MAX_TAGS, **kwargs)
 
 
 class TicketCreateSerializer(serializers.Serializer):
-    subject = serializers.CharField(max_length=200)
+    subject = serializers.CharField(max_length=MAX_SUBJECT_LENGTH)
     description = serializers.CharField(max_length=MAX_DESCRIPTION_LENGTH)
-    customerEmail = serializers.EmailField()
-    customerName = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    customerEmail = serializers.EmailField(max_length=MAX_EMAIL_LENGTH)
+    customerName = serializers.CharField(
+        max_length=MAX_CUSTOMER_NAME_LENGTH, required=False, allow_blank=True, default=""
+    )
     customerUserId = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     priority = serializers.ChoiceField(choices=TicketPriority.choices, default=TicketPriority.MEDIUM)
     category = serializers.ChoiceField(choices=TicketCategory.choices, default=TicketCategory.GENERAL)

@@ -9,7 +9,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -30,7 +30,11 @@ from . import serializers as s
 from .pagination import PageLimitPagination
 
 TICKET_ID = OpenApiParameter(
-    "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Database id or ticket number (FCT-000042)."
+    "id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Database id or ticket number (FCT-000042).",
+    examples=[OpenApiExample("By number", value="FCT-000001"), OpenApiExample("By id", value="1")],
 )
 STATISTICS_RANGE = OpenApiParameter(
     "dateRange", OpenApiTypes.STR, enum=list(DATE_RANGES), description="Only tickets created in this window."
@@ -68,7 +72,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             raise NotFound("No ticket with this id or number.")
         return ticket
 
-    @extend_schema(responses=s.TicketPageSerializer, summary="List tickets")
+    @extend_schema(responses=s.TicketSerializer(many=True), summary="List tickets")
     def list(self, request: Request) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
@@ -152,7 +156,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     @extend_schema(
         parameters=[TICKET_ID], responses=s.TicketEventSerializer(many=True), summary="Audit trail, oldest first"
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def activity(self, request: Request, pk: str) -> Response:
         events = selectors.ticket_activity(self.get_ticket())
         return Response(s.TicketEventSerializer(events, many=True).data)
@@ -214,6 +218,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, header row first")},
+        filters=True,
         summary="Export the filtered list as CSV (streamed)",
     )
     @action(detail=False, methods=["get"])

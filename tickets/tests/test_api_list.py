@@ -283,6 +283,8 @@ def test_created_from_honours_the_zone_offset(staff_client, march_tickets):
         ("status", "open,pending"),
         ("priority", "critical"),
         ("category", "gossip"),
+        ("category", "100%"),  # a "%" in what was typed once made the error message itself fail
+        ("source", "%(value)s %s"),
         ("source", "pigeon"),
         ("sortBy", "customerEmail"),
         ("sortBy", "created_at"),

@@ -1,6 +1,8 @@
-"""Whatever customers and agents type is shown as text on every dashboard page, never as markup."""
+"""Whatever customers and agents type is shown as text on every dashboard and admin page,
+never as markup."""
 
 import pytest
+from django.urls import reverse
 
 from tickets import services
 from tickets.actors import Actor
@@ -125,3 +127,42 @@ def test_list_escapes_filters_reflected_from_the_url(agent, query):
     assert response.status_code in (200, 400)
     assert_escaped(response)
     assert '"><script' not in response.content.decode()
+
+
+# --- The Django admin ---
+
+
+@pytest.fixture
+def admin(client, hostile_staff):
+    hostile_staff.is_superuser = True
+    hostile_staff.save(update_fields=["is_superuser"])
+    client.force_login(hostile_staff)
+    return client
+
+
+@pytest.mark.parametrize("query", ["", "?q=help", "?status__exact=open"])
+def test_admin_change_list_escapes_ticket_fields(admin, ticket, query):
+    response = admin.get(reverse("admin:tickets_supportticket_changelist") + query)
+    assert response.status_code == 200
+    assert ticket.ticket_number in response.content.decode()
+    assert_escaped(response)
+
+
+def test_admin_change_form_escapes_ticket_fields_and_comments(admin, ticket):
+    response = admin.get(reverse("admin:tickets_supportticket_change", args=[ticket.pk]))
+    assert response.status_code == 200
+    assert_escaped(response)
+    html = response.content.decode()
+    assert f"{ESCAPED_SCRIPT} {ESCAPED_IMG}" in html  # the public comment's body, as text
+
+
+@pytest.mark.parametrize("model", ["ticketcomment", "ticketevent"])
+def test_admin_comment_and_event_pages_escape_what_was_typed(admin, ticket, model):
+    changelist = admin.get(reverse(f"admin:tickets_{model}_changelist"))
+    assert changelist.status_code == 200
+    assert_escaped(changelist)
+    row = ticket.comments.first() if model == "ticketcomment" else ticket.events.latest("pk")
+    change = admin.get(reverse(f"admin:tickets_{model}_change", args=[row.pk]))
+    assert change.status_code == 200
+    assert SCRIPT not in change.content.decode()
+    assert "<img src=x" not in change.content.decode()

@@ -308,3 +308,25 @@ def test_every_delivery_twice_and_out_of_order_changes_state_once_in_the_right_o
     actions = list(TicketEvent.objects.filter(ticket=ticket).values_list("action", flat=True))
     assert sorted(actions) == ["commented", "commented", "created", "status_changed", "synced"]
     assert InboundDelivery.objects.filter(key__startswith="webhook:").count() == 3
+
+
+def test_markup_from_help_scout_is_shown_as_text(helpscout, webhook, client, staff_agent):
+    """Thread bodies are HTML: their tags are dropped, and what they showed as text (an
+    escaped tag included) is stored as text, which the dashboard escapes again."""
+    script = "<script>alert(1)</script>"
+    hostile = {"first": "<img src=x onerror=alert(1)>", "last": "", "email": "bear@acme.com", "id": 77}
+    body = conversation(threads=("customer",), subject=f"Help {script}", primaryCustomer=hostile)
+    body["_embedded"]["threads"][-1]["body"] = "<p>Still &lt;script&gt;alert(2)&lt;/script&gt;</p><script>x()</script>"
+    webhook("convo.created", body)
+
+    ticket = the_ticket()
+    assert ticket.subject == f"Help {script}"
+    assert ticket.customer_name == "<img src=x onerror=alert(1)>"
+    assert TicketComment.objects.get(ticket=ticket).body == "Still <script>alert(2)</script>\nx()"
+    client.force_login(staff_agent)
+    for page in ("/dashboard/", f"/dashboard/tickets/{ticket.pk}/"):
+        html = client.get(page).content.decode()
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+        assert "Help &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Still &lt;script&gt;alert(2)&lt;/script&gt;" in html

@@ -68,6 +68,8 @@ def test_create_ticket_text_is_parsed(text, email, subject, description):
         ("casey@example.com", "subject"),
         ("casey@example.com - only a description", "subject"),
         ("casey@example.com " + "x" * 201, "subject"),
+        ("a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 63 + ".com casey", "email"),  # 259 > 254
+        ("casey@example.com Subject - " + "x" * 20_001, "description"),
         ("-", "email"),
     ],
 )
