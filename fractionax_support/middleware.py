@@ -1,13 +1,20 @@
-"""Refuses an oversized body up front with a 413 that says so (Django's own check, on
-reading the body, answers a bare 400 page)."""
+"""Answers that say what went wrong where Django's defaults would not: a 413 for an
+oversized body, a 503 while the database is unreachable."""
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+logger = logging.getLogger(__name__)
 
 
 class BodySizeLimitMiddleware:
+    """Refuses an oversized body up front with a 413 that says so (Django's own check, on
+    reading the body, answers a bare 400 page)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -22,3 +29,25 @@ class BodySizeLimitMiddleware:
                 {"detail": f"Request body too large: {length} bytes, at most {limit} accepted."}, status=413
             )
         return self.get_response(request)
+
+
+class ServiceUnavailableMiddleware:
+    """While the database is unreachable (a restart, a failover), requests answer a 503 that
+    says so instead of a 500 traceback; the next request after it is back succeeds, since
+    each one takes a fresh or health-checked connection."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable during %s %s: %s", request.method, request.path, exception)
+        response = JsonResponse(
+            {"detail": "The database is unavailable for a moment. Please try again shortly."}, status=503
+        )
+        response["Retry-After"] = "5"
+        return response
