@@ -190,9 +190,7 @@ class PrivatePostgres:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
     def _run(self, *command: str) -> None:
-        subprocess.run(
-            [*self._as_owner, *command], check=True, timeout=60, cwd=self.directory, capture_output=True
-        )
+        subprocess.run([*self._as_owner, *command], check=True, timeout=60, cwd=self.directory, capture_output=True)
 
     def init(self) -> None:
         self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
