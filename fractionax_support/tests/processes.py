@@ -64,7 +64,7 @@ def stop(process: subprocess.Popen[Any], *, kill: bool = False, timeout: float =
         process.wait(timeout=timeout)
 
 
-def tests_database_url(name: str | None = None, port: int = 5432) -> str:
+def database_url_for_tests(name: str | None = None, port: int = 5432) -> str:
     from django.db import connection
 
     return f"postgres://postgres@127.0.0.1:{port}/{name or connection.settings_dict['NAME']}"
