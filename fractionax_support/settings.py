@@ -305,6 +305,8 @@ HELPSCOUT_APP_SECRET = env.str("HELPSCOUT_APP_SECRET", default=env.str("HELPSCOU
 HELPSCOUT_MAILBOX_ID = env.str("HELPSCOUT_MAILBOX_ID", default="")
 HELPSCOUT_WEBHOOK_SECRET = env.str("HELPSCOUT_WEBHOOK_SECRET", default="")
 HELPSCOUT_API_URL = env.str("HELPSCOUT_API_URL", default="https://api.helpscout.net/v2/")
+# A Help Scout call slower than this is abandoned; the outbox retries it later.
+HELPSCOUT_TIMEOUT_SECONDS = env.float("HELPSCOUT_TIMEOUT_SECONDS", default=20)
 SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
 SLACK_SUPPORT_CHANNEL_ID = env.str("SLACK_SUPPORT_CHANNEL_ID", default="")
 SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")

@@ -105,6 +105,16 @@ def app_server(env: dict[str, str]) -> Iterator[str]:
         stop(process)
 
 
+def use_broker(url: str, queue: str) -> None:
+    """Points this process's task queueing at `url` and `queue` (where a test's worker listens)."""
+    from fractionax_support.celery import app
+
+    app.conf.broker_url = url
+    app.conf.task_default_queue = queue
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     """A Celery worker (one process, no beat) with `env` over the test environment."""
     return subprocess.Popen(
