@@ -144,8 +144,8 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
 class PrivateRedis:
     """redis-server on a free loopback port, killed and started again on the same port."""
 
-    def __init__(self) -> None:
-        self.port = free_port()
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.directory = tempfile.mkdtemp(prefix="fx-redis-")
         self.process: subprocess.Popen[bytes] | None = None
 
