@@ -1,5 +1,5 @@
 """Answers that say what went wrong where Django's defaults would not: a 413 for an
-oversized body, a 503 while the database is unreachable."""
+oversized body, a 503 while the database or Redis is unreachable."""
 
 import logging
 from collections.abc import Callable
@@ -7,6 +7,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +34,10 @@ class BodySizeLimitMiddleware:
 
 
 class ServiceUnavailableMiddleware:
-    """While the database is unreachable (a restart, a failover), requests answer a 503 that
-    says so instead of a 500 traceback; the next request after it is back succeeds, since
-    each one takes a fresh or health-checked connection."""
+    """While the database or Redis is unreachable (a restart, a failover), a request that
+    needs it answers a 503 that says so instead of a 500 page; the next request after it is
+    back succeeds, since each one takes a fresh or health-checked connection. (What only
+    uses Redis on the side, such as rate limits and live updates, carries on without it.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -43,11 +46,15 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if isinstance(exception, OperationalError | InterfaceError):
+            service = "The database"
+        elif isinstance(exception, RedisConnectionError | RedisTimeoutError):
+            service = "Redis"  # e.g. logins, whose failed attempts are counted there
+        else:
             return None
-        logger.error("Database unavailable during %s %s: %s", request.method, request.path, exception)
+        logger.error("%s unavailable during %s %s: %s", service, request.method, request.path, exception)
         response = JsonResponse(
-            {"detail": "The database is unavailable for a moment. Please try again shortly."}, status=503
+            {"detail": f"{service} is unavailable for a moment. Please try again shortly."}, status=503
         )
         response["Retry-After"] = "5"
         return response

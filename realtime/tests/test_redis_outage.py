@@ -149,10 +149,24 @@ def test_api_and_dashboard_serve_through_a_redis_outage_and_live_updates_resume(
     agent.serves()
 
 
-def test_rate_limits_pause_rather_than_fail_requests_while_their_cache_is_unreachable(settings, staff_client):
+@pytest.fixture
+def cache_unreachable(settings: Any) -> None:
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
     }
+
+
+def test_rate_limits_pause_rather_than_fail_requests_while_their_cache_is_unreachable(cache_unreachable, staff_client):
     assert staff_client.get(API).status_code == 200
     refresh = staff_client.post("/api/auth/token/refresh/", {"refresh": "not-a-token"}, format="json")
     assert refresh.status_code == 401  # the login throttle let it through to say why
+
+
+def test_logins_answer_503_while_their_failure_counter_is_unreachable(cache_unreachable, staff_agent, client):
+    credentials = {"username": staff_agent.username, "password": "correct horse battery"}
+    for response in (
+        client.post("/api/auth/token/", credentials, content_type="application/json"),
+        client.post("/login/", credentials),
+    ):
+        assert response.status_code == 503
+        assert response.json()["detail"] == "Redis is unavailable for a moment. Please try again shortly."
