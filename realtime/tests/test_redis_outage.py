@@ -154,6 +154,8 @@ def cache_unreachable(settings: Any) -> None:
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
     }
+    # django-axes keeps the cache it first met; setting its handler makes it take the new one.
+    settings.AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 
 
 def test_rate_limits_pause_rather_than_fail_requests_while_their_cache_is_unreachable(cache_unreachable, staff_client):
