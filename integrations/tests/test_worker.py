@@ -55,9 +55,10 @@ def test_a_worker_delivers_a_new_ticket_to_help_scout(worker: None, httpserver: 
 
     ticket = make_ticket(subject="Through a real worker")  # commits: the kick goes to Redis
 
-    linked = wait_for(lambda: SupportTicket.objects.filter(pk=ticket.pk, helpscout_conversation_id="555").first())
-    assert linked.helpscout_sync_status == "synced"
-    assert OutboxMessage.objects.get(ticket=ticket).delivered_at is not None
+    # The message is marked delivered last, after the ticket's link and sync status.
+    wait_for(lambda: OutboxMessage.objects.get(ticket=ticket).delivered_at, 30, "the delivery")
+    linked = SupportTicket.objects.get(pk=ticket.pk)
+    assert (linked.helpscout_conversation_id, linked.helpscout_sync_status) == ("555", "synced")
     [request] = [request for request, _ in httpserver.log if request.path == "/v2/conversations"]
     assert request.json["subject"] == "Through a real worker"
     assert request.json["mailboxId"] == 42
