@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local run is a development run unless told otherwise (see README, "Deployment").
 DEBUG ?= true
 
-.PHONY: run demo test test-sqlite fuzz lint bench bench-quick install install-dev migrate superuser clean
+.PHONY: run demo test test-sqlite fuzz lint bench bench-quick loadtest install install-dev migrate superuser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ bench: install-dev
 
 bench-quick: install-dev
 	$(BIN)/python bench/run.py --count 50000 --seconds 2 --sockets 200
+
+# A bounded load test (loopback only, stops by itself): 50 clients for DURATION seconds, then
+# every accepted write is counted in its database (fx_loadtest, or LOADTEST_DATABASE_URL).
+DURATION ?= 60
+loadtest: install-dev
+	$(BIN)/python bench/loadtest.py --clients 50 --seconds $(DURATION)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -12,7 +12,17 @@ from typing import Any
 
 import aiohttp
 
-Request = Callable[[int], tuple[str, str, dict[str, Any] | None]]  # i -> (method, path, json body)
+
+@dataclass(frozen=True)
+class Raw:
+    """A body sent as these bytes with these headers (a signed webhook) rather than as JSON."""
+
+    data: bytes
+    headers: dict[str, str]
+
+
+Request = Callable[[int], tuple[str, str, dict[str, Any] | Raw | None]]  # i -> (method, path, body)
+Answered = Callable[[int, int, bytes, float], None]  # (i, HTTP status, body, ms), for every answer
 
 
 @dataclass
@@ -37,15 +47,24 @@ class Measured:
 
 
 async def run_clients(
-    base: str, token: str, request: Request, *, clients: int, seconds: float, max_requests: int = 100_000
+    base: str,
+    token: str,
+    request: Request,
+    *,
+    clients: int,
+    seconds: float,
+    max_requests: int = 100_000,
+    answered: Answered | None = None,
 ) -> Measured:
-    """`clients` loops issuing requests back to back until `seconds` pass (or max_requests)."""
+    """`clients` loops issuing requests back to back until `seconds` pass (or max_requests).
+    An answer of 400 or more, or a connection that fails, is an error."""
     measured = Measured()
     deadline = time.perf_counter() + seconds
     counter = iter(range(max_requests))
     headers = {"Authorization": f"Bearer {token}"}
     connector = aiohttp.TCPConnector(limit=clients)
-    async with aiohttp.ClientSession(base, headers=headers, connector=connector) as session:
+    timeout = aiohttp.ClientTimeout(total=60)  # a request hung that long is an error, not a wait
+    async with aiohttp.ClientSession(base, headers=headers, connector=connector, timeout=timeout) as session:
 
         async def client() -> None:
             while time.perf_counter() < deadline:
@@ -53,13 +72,21 @@ async def run_clients(
                 if index is None:
                     return
                 method, path, body = request(index)
+                sent = {"data": body.data, "headers": body.headers} if isinstance(body, Raw) else {"json": body}
                 started = time.perf_counter()
-                async with session.request(method, path, json=body) as response:
-                    await response.read()
-                    if response.status >= 400:
-                        measured.errors.append(f"{method} {path}: {response.status}")
-                        continue
-                measured.latencies_ms.append((time.perf_counter() - started) * 1000)
+                try:
+                    async with session.request(method, path, **sent) as response:  # type: ignore[arg-type]
+                        content = await response.read()
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    measured.errors.append(f"{method} {path}: {type(error).__name__}: {error}")
+                    continue
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                if answered is not None:
+                    answered(index, response.status, content, elapsed_ms)
+                if response.status >= 400:
+                    measured.errors.append(f"{method} {path}: {response.status} {content[:200]!r}")
+                    continue
+                measured.latencies_ms.append(elapsed_ms)
 
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(clients)))

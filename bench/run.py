@@ -35,9 +35,12 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-ARGS = arguments()
+# Arguments when run as the benchmark (bench/loadtest.py imports this module for its setup).
+ARGS = arguments() if __name__ == "__main__" else None
 # One database per size, so a quick run never measures the full run's data (or the reverse).
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or f"postgres://postgres@127.0.0.1:5432/fx_bench_{ARGS.count}"
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or (
+    f"postgres://postgres@127.0.0.1:5432/fx_bench_{ARGS.count if ARGS else 1_000_000}"
+)
 ENV = {
     "DJANGO_SETTINGS_MODULE": "bench.settings",
     "DATABASE_URL": DATABASE_URL,
@@ -348,6 +351,7 @@ def outbox_backlog(*, since: datetime, wait_s: float = 120) -> dict[str, float]:
 
 def main() -> None:
     args = ARGS
+    assert args is not None
 
     data = prepare(args.count)
     started = timezone.now()

@@ -1,13 +1,18 @@
-"""Refuses an oversized body up front with a 413 that says so (Django's own check, on
-reading the body, answers a bare 400 page). A body that announces no length (chunked) is
-caught where Django's check trips, as are too many form fields or files: each gets a JSON
-answer that names the limit."""
+"""Answers that say what went wrong where Django's defaults would not: a 413 for an
+oversized body, a JSON 400 for too many form fields or files, a 503 while the database or
+Redis is unreachable."""
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
 
 
 def _too_large(length: int | None) -> JsonResponse:
@@ -19,6 +24,10 @@ def _too_large(length: int | None) -> JsonResponse:
 
 
 class BodySizeLimitMiddleware:
+    """Refuses an oversized body up front with a 413 that says so (Django's own check, on
+    reading the body, answers a bare 400 page). A body that announces no length (chunked) is
+    caught where Django's check trips, as are too many form fields or files."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -42,3 +51,30 @@ class BodySizeLimitMiddleware:
             limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
             return JsonResponse({"detail": f"Too many files: at most {limit} accepted."}, status=400)
         return None
+
+
+class ServiceUnavailableMiddleware:
+    """While the database or Redis is unreachable (a restart, a failover), a request that
+    needs it answers a 503 that says so instead of a 500 page; the next request after it is
+    back succeeds, since each one takes a fresh or health-checked connection. (What only
+    uses Redis on the side, such as rate limits and live updates, carries on without it.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OperationalError | InterfaceError):
+            service = "The database"
+        elif isinstance(exception, RedisConnectionError | RedisTimeoutError):
+            service = "Redis"  # e.g. logins, whose failed attempts are counted there
+        else:
+            return None
+        logger.error("%s unavailable during %s %s: %s", service, request.method, request.path, exception)
+        response = JsonResponse(
+            {"detail": f"{service} is unavailable for a moment. Please try again shortly."}, status=503
+        )
+        response["Retry-After"] = "5"
+        return response

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fractionax_support.middleware.BodySizeLimitMiddleware",
+    "fractionax_support.middleware.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -250,8 +251,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "tickets.api.throttling.AnonRateThrottle",
+        "tickets.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
@@ -312,10 +313,13 @@ HELPSCOUT_APP_SECRET = env.str("HELPSCOUT_APP_SECRET", default=env.str("HELPSCOU
 HELPSCOUT_MAILBOX_ID = env.str("HELPSCOUT_MAILBOX_ID", default="")
 HELPSCOUT_WEBHOOK_SECRET = env.str("HELPSCOUT_WEBHOOK_SECRET", default="")
 HELPSCOUT_API_URL = env.str("HELPSCOUT_API_URL", default="https://api.helpscout.net/v2/")
+# A Help Scout call slower than this is abandoned; the outbox retries it later.
+HELPSCOUT_TIMEOUT_SECONDS = env.float("HELPSCOUT_TIMEOUT_SECONDS", default=20)
 SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
 SLACK_SUPPORT_CHANNEL_ID = env.str("SLACK_SUPPORT_CHANNEL_ID", default="")
 SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/")
+SLACK_TIMEOUT_SECONDS = env.int("SLACK_TIMEOUT_SECONDS", default=10)  # then the outbox retries
 
 # --- Production hardening: on whenever DEBUG is off, each switch overridable ---
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

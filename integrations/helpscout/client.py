@@ -16,7 +16,7 @@ from django.core.cache import cache
 
 from integrations.errors import DeliveryError
 
-TIMEOUT = (5, 20)  # connect, read (seconds)
+CONNECT_TIMEOUT = 5  # seconds; the read timeout is HELPSCOUT_TIMEOUT_SECONDS
 TOKEN_EXPIRY_MARGIN = 60  # seconds: renew a little before Help Scout expires it
 MAX_INLINE_WAIT = 2.0  # seconds we may wait within one call; longer waits go back to the caller
 RETRY_PAUSE = 0.5
@@ -93,7 +93,7 @@ class HelpScoutClient:
                     method,
                     self.base_url + path,
                     headers={"Authorization": f"Bearer {token}"},
-                    timeout=TIMEOUT,
+                    timeout=(CONNECT_TIMEOUT, settings.HELPSCOUT_TIMEOUT_SECONDS),
                     allow_redirects=False,
                     **kwargs,
                 )
@@ -121,7 +121,7 @@ class HelpScoutClient:
             response = self.session.post(
                 self.base_url + "oauth2/token",
                 data={"grant_type": "client_credentials", "client_id": self.app_id, "client_secret": self.app_secret},
-                timeout=TIMEOUT,
+                timeout=(CONNECT_TIMEOUT, settings.HELPSCOUT_TIMEOUT_SECONDS),
             )
         except requests.RequestException as error:
             raise HelpScoutError(f"Help Scout token request: {type(error).__name__}: {error}") from error

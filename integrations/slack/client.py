@@ -10,8 +10,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from integrations.errors import DeliveryError
 
-TIMEOUT_SECONDS = 10
-# Calls made while Slack waits for our answer (it gives up after 3 s).
+# Calls made while Slack waits for our answer (it gives up after 3 s); other calls give up
+# after SLACK_TIMEOUT_SECONDS, and the outbox retries them later.
 INTERACTIVE_TIMEOUT_SECONDS = 2
 
 # Raised by a call that did not go through: the SDK's own errors and the network's.
@@ -26,10 +26,13 @@ _TRANSIENT_ERRORS = frozenset(
 _TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
 
 
-def web_client(*, timeout: int = TIMEOUT_SECONDS) -> WebClient:
+def web_client(*, timeout: int | None = None) -> WebClient:
     # No SDK retry handlers: the outbox owns retries and backoff, so a worker never sleeps.
     return WebClient(
-        token=settings.SLACK_BOT_TOKEN, base_url=settings.SLACK_API_URL, timeout=timeout, retry_handlers=[]
+        token=settings.SLACK_BOT_TOKEN,
+        base_url=settings.SLACK_API_URL,
+        timeout=timeout or settings.SLACK_TIMEOUT_SECONDS,
+        retry_handlers=[],
     )
 
 

@@ -1,19 +1,15 @@
 """One end-to-end run with a real Celery worker process over Redis: a ticket created here
 reaches (fake) Help Scout through the outbox, with nothing but the broker in between."""
 
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 from pytest_httpserver import HTTPServer
 
 from fractionax_support.celery import app as celery_app
+from fractionax_support.tests.processes import database_url_for_tests, start_worker, stop, use_broker, wait_for
 from integrations import outbox
 from integrations.models import OutboxMessage
 from tickets.models import SupportTicket
@@ -29,13 +25,6 @@ HELPSCOUT = {
 }
 
 
-def _use_broker(url: str, queue: str) -> None:
-    celery_app.conf.broker_url = url
-    celery_app.conf.task_default_queue = queue
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def worker(settings: Any, httpserver: HTTPServer) -> Iterator[None]:
     """Help Scout pointed at the fake, and a worker on a queue of this test's own."""
@@ -44,51 +33,16 @@ def worker(settings: Any, httpserver: HTTPServer) -> Iterator[None]:
     api_url = httpserver.url_for("/v2/")
     for name, value in {**HELPSCOUT, "HELPSCOUT_API_URL": api_url}.items():
         setattr(settings, name, value)
-    env = {
-        **os.environ,
-        **HELPSCOUT,
-        "HELPSCOUT_API_URL": api_url,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-        "CELERY_QUEUE": queue,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "fractionax_support",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-    )
+    env = {**HELPSCOUT, "HELPSCOUT_API_URL": api_url, "DATABASE_URL": database_url_for_tests(), "CELERY_QUEUE": queue}
+    process = start_worker(env)
     previous_broker, previous_queue = celery_app.conf.broker_url, celery_app.conf.task_default_queue
-    _use_broker(settings.REDIS_URL, queue)
+    use_broker(settings.REDIS_URL, queue)
     outbox._kicks_paused_until = 0.0  # whatever an earlier test's broker did
     try:
         yield
     finally:
-        _use_broker(previous_broker, previous_queue)
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def wait_for(check: Any, seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError("timed out")
+        use_broker(previous_broker, previous_queue)
+        stop(process)
 
 
 def test_a_worker_delivers_a_new_ticket_to_help_scout(worker: None, httpserver: HTTPServer) -> None:
@@ -101,9 +55,10 @@ def test_a_worker_delivers_a_new_ticket_to_help_scout(worker: None, httpserver: 
 
     ticket = make_ticket(subject="Through a real worker")  # commits: the kick goes to Redis
 
-    linked = wait_for(lambda: SupportTicket.objects.filter(pk=ticket.pk, helpscout_conversation_id="555").first())
-    assert linked.helpscout_sync_status == "synced"
-    assert OutboxMessage.objects.get(ticket=ticket).delivered_at is not None
+    # The message is marked delivered last, after the ticket's link and sync status.
+    wait_for(lambda: OutboxMessage.objects.get(ticket=ticket).delivered_at, 30, "the delivery")
+    linked = SupportTicket.objects.get(pk=ticket.pk)
+    assert (linked.helpscout_conversation_id, linked.helpscout_sync_status) == ("555", "synced")
     [request] = [request for request, _ in httpserver.log if request.path == "/v2/conversations"]
     assert request.json["subject"] == "Through a real worker"
     assert request.json["mailboxId"] == 42

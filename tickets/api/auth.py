@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from .throttling import AnonRateThrottle
 
 
 class LoginRateThrottle(AnonRateThrottle):

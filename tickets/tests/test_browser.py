@@ -4,10 +4,6 @@ PostgreSQL and Redis: what an agent does, and what a second agent's screen shows
 import io
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +11,9 @@ import pytest
 import requests
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from fractionax_support.tests.processes import app_server, database_url_for_tests
 
 from .factories import StaffFactory, make_ticket
 
@@ -35,12 +32,6 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -69,46 +60,13 @@ def chromium() -> Iterator[Browser]:
 @pytest.fixture
 def server(transactional_db) -> Iterator[str]:
     """uvicorn serving this test's database, on its own port and channel-layer prefix."""
-    port = _free_port()
     env = {
-        **os.environ,
         "DEBUG": "true",  # static files straight from the app folders, no collectstatic step
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url_for_tests(),
         "CHANNEL_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "fractionax_support.asgi:application",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-            "--timeout-graceful-shutdown",
-            "2",  # open dashboards' sockets would otherwise hold the shutdown
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base}/login/", timeout=1)
-            break
-        except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow to answer on a busy machine
-            assert process.poll() is None, "the server exited"
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with app_server(env) as base:
+        yield base
 
 
 def log_in(browser: Browser, base: str, username: str) -> Page:

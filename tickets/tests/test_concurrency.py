@@ -9,10 +9,11 @@ import pytest
 from django.db import connection, connections
 
 from tickets import services
-from tickets.actors import Actor
+from tickets.actors import Actor, display_name
 from tickets.models import ChangeSource, SupportTicket, TicketComment, TicketEvent
 
-from .factories import make_ticket
+from .api_helpers import client_for, ticket_url
+from .factories import StaffFactory, make_ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,3 +93,59 @@ def test_concurrent_status_assign_and_comments_lose_no_update():
         for (_, previous_new), (next_old, _) in itertools.pairwise(trail):
             assert previous_new == next_old
         assert trail[-1][1] == (current or None), field
+
+
+def test_twenty_clients_on_one_ticket_lose_no_comment_and_leave_a_trail_of_every_change(settings):
+    """20 agents at once, through the API, each reassigning the ticket, changing its status
+    and commenting on it, in a different order per agent."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # agents made fast
+    ticket = make_ticket()
+    agents = [StaffFactory(first_name="Agent", last_name=f"No{i}") for i in range(20)]
+    statuses = ["in_progress", "waiting_customer", "resolved", "open"]
+    wanted_status = {display_name(agent): statuses[i % 4] for i, agent in enumerate(agents)}
+
+    def work(i: int) -> None:
+        client, name = client_for(agents[i]), display_name(agents[i])
+        steps = [
+            lambda: client.put(ticket_url(ticket, "assign"), {"assignedTo": name}, format="json"),
+            lambda: client.put(ticket_url(ticket, "status"), {"status": wanted_status[name]}, format="json"),
+            lambda: client.post(
+                ticket_url(ticket, "comments"), {"comment": f"Comment from {name}", "isInternal": i % 2 == 0}
+            ),
+        ]
+        for step in steps[i % 3 :] + steps[: i % 3]:
+            response = step()
+            assert response.status_code in (200, 201), response.content
+
+    run_together(len(agents), work)
+
+    ticket.refresh_from_db()
+    names = sorted(wanted_status)
+    comments = TicketComment.objects.filter(ticket=ticket)
+    assert sorted(comments.values_list("author", flat=True)) == names
+    assert sorted(comments.values_list("body", flat=True)) == sorted(f"Comment from {name}" for name in names)
+    assert ticket.total_comments == 20
+    trail = list(TicketEvent.objects.filter(ticket=ticket).exclude(action="created").order_by("id"))
+    commented = [event for event in trail if event.action == "commented"]
+    assert sorted(int(event.new_value) for event in commented) == sorted(comments.values_list("pk", flat=True))
+
+    # Every agent's assignment was a change (the names differ): one event each, chaining.
+    assigned = [event for event in trail if event.action == "assigned"]
+    assert sorted(event.actor for event in assigned) == names
+    assert [event.new_value for event in assigned] == [event.actor for event in assigned]
+    assert assigned[0].old_value is None
+    for previous, following in itertools.pairwise(assigned):
+        assert following.old_value == previous.new_value
+    assert ticket.assigned_to == assigned[-1].new_value
+
+    # A status request equal to the status of the moment changes nothing and leaves no
+    # event; every other one leaves exactly one, by its agent, chaining from the first.
+    changed = [event for event in trail if event.action == "status_changed"]
+    assert changed, "20 agents asking for four different statuses changed it at least once"
+    assert len({event.actor for event in changed}) == len(changed)
+    assert all(event.new_value == wanted_status[event.actor] != event.old_value for event in changed)
+    assert changed[0].old_value == "open"
+    for previous, following in itertools.pairwise(changed):
+        assert following.old_value == previous.new_value
+    assert ticket.status == changed[-1].new_value
+    assert len(trail) == len(commented) + len(assigned) + len(changed)  # nothing else was written

@@ -4,6 +4,8 @@ client runs; and each test's own cache and channel-layer namespace (Redis is sha
 import itertools
 import json
 import re
+import threading
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -36,6 +38,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self._scripted: dict[str, list[Response]] = defaultdict(list)
+        self._delays: dict[str, list[float]] = defaultdict(list)
+        self.slow_answered = threading.Event()  # the delayed answer is out: the fake is free again
         self._ts = itertools.count(1)
         httpserver.expect_request(re.compile(r"^/[A-Za-z.]+$")).respond_with_handler(self._answer)
 
@@ -45,6 +49,11 @@ class FakeSlack:
             self._scripted[method].append(
                 Response(body, status=status, headers=headers or {}, content_type="application/json")
             )
+
+    def slow(self, method: str, seconds: float) -> None:
+        """The next call of `method` is answered only after `seconds` (and, the fake serving one
+        request at a time, every call behind it too)."""
+        self._delays[method].append(seconds)
 
     def add_user(self, user_id: str, *, email: str = "", real_name: str = "", name: str = "") -> None:
         self.users[user_id] = {
@@ -65,6 +74,9 @@ class FakeSlack:
         method = request.path.lstrip("/")
         args = request.get_json() if request.is_json else {**request.args.to_dict(), **request.form.to_dict()}
         self.calls.append(Call(method, args, dict(request.headers)))
+        if self._delays[method]:
+            time.sleep(self._delays[method].pop(0))
+            self.slow_answered.set()
         if self._scripted[method]:
             return self._scripted[method].pop(0)
         return Response(json.dumps(self._ok(method, args)), content_type="application/json")

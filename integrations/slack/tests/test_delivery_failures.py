@@ -1,6 +1,7 @@
 """Slack down, slow or rate-limiting: the ticket change stands, the outbox retries (honouring
 Retry-After) and the integration status shows the last error until a success clears it."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -94,6 +95,29 @@ def test_slack_unreachable_then_recovered(settings, slack, django_capture_on_com
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
         assert deliver(ticket) == 2  # everything held back, in order
     assert slack.methods == ["chat.postMessage", "chat.update", "chat.postMessage"]
+    assert slack_status(staff_client)["lastError"] is None
+
+
+def test_slack_slower_than_our_timeout_is_retried_and_the_ticket_change_stands(
+    settings, slack, django_capture_on_commit_callbacks, staff_client
+):
+    settings.SLACK_TIMEOUT_SECONDS = 1
+    slack.slow("chat.postMessage", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket()
+
+    started = time.monotonic()
+    assert deliver(ticket) == 0
+    assert time.monotonic() - started < 2.5  # gave up after our timeout, not Slack's delay
+    assert slack.slow_answered.wait(10)
+    message = pending(ticket)
+    assert message.failed_at is None
+    assert "timed out" in message.last_error
+    assert "timed out" in slack_status(staff_client)["lastError"]
+
+    with time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):
+        assert deliver(ticket) == 1
+    assert slack.methods == ["chat.postMessage", "chat.postMessage"]
     assert slack_status(staff_client)["lastError"] is None
 
 

@@ -1,0 +1,81 @@
+"""A PostgreSQL restart under a running app server: while the database is away, requests
+answer a clean 503; once it is back they succeed again, without restarting the server,
+with the psycopg connection pool (as production runs) and without it."""
+
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from .processes import PrivatePostgres, app_server, manage, private_postgres
+
+API = "/api/admin/support-tickets"
+USERNAME, PASSWORD = "outage-admin", "outage-password-not-secret"
+POOL_TIMEOUT = 2  # seconds a request waits for a pooled connection before giving up
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[PrivatePostgres]:
+    with private_postgres() as cluster:
+        manage({"DATABASE_URL": cluster.url()}, "migrate", "--noinput", "-v", "0")
+        yield cluster
+
+
+def production_env(cluster: PrivatePostgres, pool_size: int) -> dict[str, str]:
+    return {
+        "DEBUG": "false",  # production's error pages: a 500 would be a bare page, not JSON
+        "DATABASE_URL": cluster.url(),
+        "DATABASE_POOL_SIZE": str(pool_size),
+        "DATABASE_POOL_TIMEOUT": str(POOL_TIMEOUT),
+        "REDIS_URL": "",  # only the database goes away here
+        "DJANGO_SUPERUSER_USERNAME": USERNAME,
+        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+    }
+
+
+def create(base: str, headers: dict[str, str], subject: str) -> requests.Response:
+    body = {"subject": subject, "description": "During a restart", "customerEmail": "c@example.com"}
+    return requests.post(f"{base}{API}", json=body, headers=headers, timeout=15)
+
+
+@pytest.mark.parametrize("pool_size", [8, 0], ids=["pooled", "unpooled"])
+def test_requests_fail_cleanly_while_postgresql_restarts_and_recover_after(cluster, pool_size):
+    env = production_env(cluster, pool_size)
+    manage(env, "ensure_superuser")
+    with app_server(env) as base:
+        access = requests.post(
+            f"{base}/api/auth/token/", json={"username": USERNAME, "password": PASSWORD}, timeout=15
+        ).json()["access"]
+        headers = {"Authorization": f"Bearer {access}"}
+        before = requests.get(f"{base}{API}", headers=headers, timeout=15)
+        assert before.status_code == 200
+        total = before.json()["pagination"]["total"]
+        assert create(base, headers, "Before the restart").status_code == 201
+
+        cluster.stop()
+        try:
+            for answer in (
+                lambda: requests.get(f"{base}{API}", headers=headers, timeout=15),
+                lambda: create(base, headers, "While the database is down"),
+                lambda: requests.get(f"{base}{API}/statistics", headers=headers, timeout=15),
+            ):
+                started = time.monotonic()
+                response = answer()
+                assert response.status_code == 503, response.text[:500]
+                assert "database is unavailable" in response.json()["detail"]
+                assert response.headers["Retry-After"]
+                assert time.monotonic() - started < POOL_TIMEOUT + 3  # fails, does not hang
+        finally:
+            cluster.start()
+
+        after = requests.get(f"{base}{API}", headers=headers, timeout=15)
+        assert after.status_code == 200, after.text[:500]
+        assert create(base, headers, "After the restart").status_code == 201
+        subjects = [
+            ticket["subject"]
+            for ticket in requests.get(f"{base}{API}?limit=200", headers=headers, timeout=15).json()["results"]
+        ]
+        assert subjects.count("Before the restart") == subjects.count("After the restart") >= 1
+        assert "While the database is down" not in subjects
+        assert requests.get(f"{base}{API}", headers=headers, timeout=15).json()["pagination"]["total"] == total + 2
