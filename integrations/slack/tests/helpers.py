@@ -62,8 +62,10 @@ def post_interaction(client: Client, payload: dict[str, Any] | str, **kwargs: An
     )
 
 
-def post_command(client: Client, command: str, text: str = "", **kwargs: Any) -> Any:
+def post_command(client: Client, command: str, text: str = "", trigger_id: str | None = None, **kwargs: Any) -> Any:
     form = {**fixture("slash_command"), "command": command, "text": text}
+    if trigger_id is not None:  # each command Slack sends has its own; a retry repeats it
+        form["trigger_id"] = trigger_id
     return post_signed(client, COMMANDS_URL, urlencode(form).encode(), "application/x-www-form-urlencoded", **kwargs)
 
 

@@ -3,6 +3,7 @@ or an ignored event) or a 400, never a 5xx, and nothing is half-written: /create
 text, thread replies and interactivity payloads, truncated, of the wrong types, huge."""
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -64,7 +65,7 @@ def test_create_ticket_text_parses_to_a_valid_ticket_or_says_what_is_wrong(text)
 @example(text="a@example.com Subject with a \x00 in it")
 def test_signed_create_ticket_makes_one_ticket_or_answers_why_not(slack, client, text):
     before = written()
-    response = post_command(client, "/create-ticket", text)
+    response = post_command(client, "/create-ticket", text, trigger_id=f"trigger-{uuid.uuid4().hex}")
 
     assert response.status_code in (200, 400), response.content
     if response.status_code == 400 or not text.strip():  # refused, or the form was opened
