@@ -1,7 +1,7 @@
 """`make bench`: load N tickets, start the production server, measure, print one table.
 
-The server is uvicorn with four workers and production settings (DEBUG off), as the
-Dockerfile runs it, against PostgreSQL and Redis; load comes from this process over
+The server is uvicorn (two workers, one per core) with production settings (DEBUG off), as
+the Dockerfile runs it, against PostgreSQL and Redis; load comes from this process over
 loopback, each measurement bounded in time. Floors measured in the same run: the SQL of
 the list and search alone (EXPLAIN ANALYZE) and a bare DRF endpoint through the same
 server. Results go to stdout and bench/results/latest.md.
@@ -182,7 +182,7 @@ def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         "--port",
         str(port),
         "--workers",
-        "4",  # the Dockerfile's WEB_CONCURRENCY: each runs one Django request at a time
+        "2",  # one per core here; four (the Dockerfile's default) exhausted each's pool of 8
         "--lifespan",
         "off",
         "--log-level",
