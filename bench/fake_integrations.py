@@ -11,10 +11,12 @@ import itertools
 import json
 import signal
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-_ids = itertools.count(1)
+# Ids go on from the clock, so a run's never repeat an earlier run's (those are stored).
+_ids = itertools.count(int(time.time() * 1000))
 calls: dict[str, int] = {}
 
 
@@ -26,13 +28,13 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         calls[path] = calls.get(path, 0) + 1
         if path.startswith("/slack/"):
-            self._json(200, {"ok": True, "channel": "C0BENCH", "ts": f"1700000000.{next(_ids):06d}"})
+            self._json(200, {"ok": True, "channel": "C0BENCH", "ts": f"{next(_ids) / 1_000_000:.6f}"})
         elif path == "/helpscout/oauth2/token":
             self._json(200, {"token_type": "bearer", "access_token": "bench-token", "expires_in": 172800})
         else:
             self._json(201, {}, headers={"Resource-ID": str(next(_ids))})
 
-    do_PUT = do_PATCH = do_POST  # noqa: N815
+    do_GET = do_PUT = do_PATCH = do_POST  # noqa: N815
 
     def _json(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()
