@@ -1,6 +1,5 @@
 """The dashboards' WebSocket, through the real ASGI application and Redis channel layer."""
 
-import json
 import os
 import subprocess
 import sys
@@ -193,7 +192,6 @@ async def test_an_event_published_by_another_process_reaches_the_client():
     assert message["data"]["subject"] == "From another process"
     assert message["data"]["ticketNumber"] == result.stdout.strip()
     await communicator.disconnect()
-    assert json.dumps(message)  # the payload is plain JSON
 
 
 async def test_presence_lists_the_other_viewers_of_a_ticket():
