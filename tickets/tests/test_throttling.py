@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
@@ -50,8 +51,24 @@ def test_the_throttle_counts_in_redis(rates):
     client_for(staff).get(URL)
 
     assert isinstance(caches["default"], RedisCache)
-    key = caches["default"].make_key(f"throttle_user_{staff.pk}")
-    assert redis.Redis.from_url(django_settings.REDIS_URL).exists(key)  # where another process would look
+    pattern = caches["default"].make_key(f"throttle_user_{staff.pk}_*")
+    counters = redis.Redis.from_url(django_settings.REDIS_URL).keys(pattern)  # where another process would look
+    assert len(counters) == 1
+    assert 0 < redis.Redis.from_url(django_settings.REDIS_URL).ttl(counters[0]) <= 61  # gone with its window
+
+
+def test_requests_arriving_together_are_each_counted(rates):
+    """A read-modify-write of the count would let simultaneous requests through uncounted."""
+    rates(anon="20/min")
+
+    def get(_: int) -> int:
+        return APIClient().get("/api/webhooks/test").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(get, range(40)))
+
+    assert codes.count(200) == 20
+    assert codes.count(429) == 20
 
 
 def test_the_api_throttles_each_user_after_their_rate(rates):
