@@ -133,10 +133,13 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Pub/sub: an event for every dashboard is one PUBLISH, received once per web
+            # process and handed to its sockets in memory. The list-based layer pushes one
+            # copy per socket into Redis and pops them back one by one (bench/RESULTS.md).
+            # Live updates need no more: one that finds no socket is dropped.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py 8 reads with a 5 s timeout by default, the same as channels-redis's
-                # blocking pop: give reads more room, and fail fast when Redis is unreachable.
+                # Fail fast when Redis is unreachable, rather than hold a change's side effects.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "socket_connect_timeout": 2}],
                 "prefix": env.str("CHANNEL_PREFIX", default="fx"),
             },

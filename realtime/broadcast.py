@@ -5,6 +5,7 @@ fails. After a failure, sends are skipped for a few seconds, so a dead Redis cos
 connect timeout now and then rather than one per ticket change.
 """
 
+import json
 import logging
 import time
 from typing import Any
@@ -29,7 +30,9 @@ async def broadcast(event: str, data: dict[str, Any]) -> None:
     if layer is None or paused():
         return
     try:
-        await layer.group_send(groups.ADMIN, {"type": "ticket.event", "event": event, "data": data})
+        # Encoded once here, not once per socket: every dashboard is sent the same text.
+        text = json.dumps({"event": event, "data": data})
+        await layer.group_send(groups.ADMIN, {"type": "ticket.event", "text": text})
     except Exception:
         _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_SECONDS
         logger.warning("Could not broadcast %s; live updates pause for a while", event, exc_info=True)

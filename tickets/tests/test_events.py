@@ -1,10 +1,12 @@
 """Domain events reach the dashboards' channel-layer group (Redis in tests) after commit."""
 
 import asyncio
+import json
+import queue
+import threading
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from realtime import groups
@@ -17,18 +19,32 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def dashboard():
-    """A channel subscribed to the dashboards' group, as a connected consumer would be.
-    Call it with a count to receive that many messages (in one event loop, as a consumer
-    does: channels-redis keeps its receive buffer per loop)."""
+    """A channel subscribed to the dashboards' group, as a connected consumer would be, on
+    an event loop of its own that lives as long as the test (the pub/sub layer subscribes
+    per loop). Call it with a count to wait for that many messages."""
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(groups.ADMIN, channel)
+    received: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+    subscribed, stop = threading.Event(), threading.Event()
 
-    async def receive(count: int) -> list[dict[str, Any]]:
-        return [await asyncio.wait_for(layer.receive(channel), timeout=5) for _ in range(count)]
+    async def listen() -> None:
+        channel = await layer.new_channel()
+        await layer.group_add(groups.ADMIN, channel)
+        subscribed.set()
+        while not stop.is_set():
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), timeout=0.2)
+                received.put(json.loads(message["text"]))  # what the consumer sends on
+            except TimeoutError:
+                pass
+        await layer.group_discard(groups.ADMIN, channel)
 
-    yield lambda count: async_to_sync(receive)(count)
-    async_to_sync(layer.group_discard)(groups.ADMIN, channel)
+    listener = threading.Thread(target=asyncio.run, args=(listen(),))
+    listener.start()
+    assert subscribed.wait(5)
+
+    yield lambda count: [received.get(timeout=5) for _ in range(count)]
+    stop.set()
+    listener.join(5)
 
 
 def changed(capture: Any, change: Any) -> Any:
@@ -36,8 +52,8 @@ def changed(capture: Any, change: Any) -> Any:
         return change()
 
 
-def test_layer_is_redis():
-    assert type(get_channel_layer()).__name__ == "RedisChannelLayer"
+def test_layer_is_redis_pub_sub():
+    assert type(get_channel_layer()).__name__ == "RedisPubSubChannelLayer"
 
 
 def test_new_ticket_event_carries_the_ticket_as_listed(dashboard, django_capture_on_commit_callbacks):
