@@ -35,6 +35,7 @@ def _redis(url: str) -> redis.Redis:
 class _FixedWindow(throttling.SimpleRateThrottle):
     num_requests: int  # set from the rate by DRF's __init__
     duration: int
+
     def allow_request(self, request: Any, view: Any) -> bool:
         if self.rate is None:
             return True
