@@ -3,12 +3,16 @@
 import gc
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fractionax_support.settings")
 
 # Django must be set up before anything imports models (the websocket routing does).
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from fractionax_support.asgi_http import SyncChainASGIHandler  # noqa: E402
+
+django_asgi_app = SyncChainASGIHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

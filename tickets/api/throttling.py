@@ -21,7 +21,9 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 from rest_framework import throttling
 
 logger = logging.getLogger(__name__)
@@ -29,7 +31,9 @@ logger = logging.getLogger(__name__)
 
 @functools.cache
 def _redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    # One immediate retry (a pooled connection gone stale with a Redis restart), then give
+    # up: redis-py's default of ten retries with backoff would hold a request for seconds.
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 1))
 
 
 class _FixedWindow(throttling.SimpleRateThrottle):

@@ -79,7 +79,10 @@ def conversations(draw: Any) -> dict[str, Any]:
     body = conversation(threads=draw(st.sampled_from([(), ("customer",), ("reply", "note")])))
     if draw(st.booleans()):
         _mutated(draw, body, CONVERSATION_KEYS)
-    thread = body["_embedded"]["threads"][-1] if isinstance(body.get("_embedded"), dict) else None
+    # The mutation may have replaced `_embedded` with any value, an empty object included.
+    embedded = body.get("_embedded")
+    threads = embedded.get("threads") if isinstance(embedded, dict) else None
+    thread = threads[-1] if isinstance(threads, list) and threads and isinstance(threads[-1], dict) else None
     if thread is not None and draw(st.booleans()):
         _mutated(draw, thread, THREAD_KEYS)
     return body
