@@ -74,6 +74,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.load import Measured, run_clients, websocket_fanout  # noqa: E402
+from fractionax_support.uvicorn_command import uvicorn_command  # noqa: E402
 from integrations.models import PENDING, OutboxMessage  # noqa: E402
 from tickets import services  # noqa: E402
 from tickets.actors import Actor  # noqa: E402
@@ -118,12 +119,38 @@ def prepare(count: int) -> dict[str, Any]:
                 customer_email="rare@example.com",
                 actor=actor,
             )
+    prewarm()
     sample = SupportTicket.objects.order_by("-id").values("id", "number", "customer_email")[1000]
     ids = list(SupportTicket.objects.order_by("-id").values_list("id", flat=True)[:5000])
     hundred_thousandth = SupportTicket.objects.order_by("-created_at").values_list("created_at", flat=True)[
         min(99_999, count - 1)
     ]
     return {"ticket": sample, "ids": ids, "export_from": hundred_thousandth.isoformat()}
+
+
+def prewarm() -> None:
+    """Reads the tables and indexes into PostgreSQL's buffers, as a server in service has
+    them, so the first measurements do not time the disk (pg_prewarm, in PostgreSQL's
+    contrib). They only stay if shared_buffers holds them: see database_settings()."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        cursor.execute(
+            "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"
+        )
+
+
+def database_settings() -> str:
+    """The server settings the figures depend on, for the report's header."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('server_version'), pg_size_pretty(pg_database_size(current_database()))")
+        version, size = cursor.fetchone()
+        cursor.execute(
+            "SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name",
+            [["shared_buffers", "work_mem", "synchronous_commit", "max_connections"]],
+        )
+        settings = ", ".join(f"{name} {value}" for name, value in cursor.fetchall())
+    return f"PostgreSQL {version}, database {size}; {settings}"
 
 
 def free_port() -> int:
@@ -172,25 +199,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "fractionax_support.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "2",  # one per core here; four (the Dockerfile's default) exhausted each's pool of 8
-        "--lifespan",
-        "off",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "--timeout-graceful-shutdown",
-        "5",
-    ]
+    # Two workers, one per core here; four (the Dockerfile's default) exhausted each's pool of 8.
+    command = uvicorn_command(port, workers=2)
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -420,6 +430,8 @@ def render(
     targets = []
     lines = [
         f"# Benchmark: {args.count:,} tickets, {args.seconds:g} s per measurement, {args.repeat} run(s)",
+        "",
+        database_settings() + ".",
         "",
         "| operation | p50 ms | p95 ms | p99 ms | req/s | p50 ms @16 | p95 ms @16 | p99 ms @16 | req/s @16 "
         "| queries | SQL floor ms | p95 / (SQL + DRF floor) |",

@@ -20,6 +20,8 @@ from typing import Any
 
 from django.conf import settings
 
+from fractionax_support.uvicorn_command import uvicorn_command
+
 BASE_DIR = Path(settings.BASE_DIR)
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -78,22 +80,7 @@ def app_server(env: dict[str, str]) -> Iterator[str]:
     """uvicorn serving the ASGI app with `env` over the test environment; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "fractionax_support.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-            "--timeout-graceful-shutdown",
-            "2",  # open sockets would otherwise hold the shutdown
-        ],
+        uvicorn_command(port, graceful_shutdown_seconds=2),
         cwd=BASE_DIR,
         env={**os.environ, **env},
     )
