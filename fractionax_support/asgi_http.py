@@ -17,5 +17,5 @@ from django.core.handlers.asgi import ASGIHandler
 class SyncChainASGIHandler(ASGIHandler):
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
-        chain: Any = self._middleware_chain
+        chain: Any = getattr(self, "_middleware_chain")  # noqa: B009 (untyped in django-stubs)
         self._middleware_chain = sync_to_async(chain, thread_sensitive=True)
