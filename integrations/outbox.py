@@ -79,18 +79,21 @@ _kicks_paused_until = 0.0
 
 
 def _kick(pairs: list[tuple[str, int]]) -> None:
+    """One Celery message per change, whatever the number of integrations: each publish
+    costs the web process ~0.6 ms of CPU, and a worker fans them out (outbox_deliver_each)."""
     global _kicks_paused_until
-    from .tasks import outbox_deliver
+    from .tasks import outbox_deliver, outbox_deliver_each
 
     if time.monotonic() < _kicks_paused_until:
         return
-    for integration, ticket_id in pairs:
-        try:
-            outbox_deliver.delay(integration, ticket_id)
-        except Exception:  # the broker is down: the sweep will deliver it
-            _kicks_paused_until = time.monotonic() + KICK_PAUSE_SECONDS
-            logger.warning("Could not queue %s delivery for ticket %s", integration, ticket_id, exc_info=True)
-            return
+    try:
+        if len(pairs) == 1:
+            outbox_deliver.delay(*pairs[0])
+        else:
+            outbox_deliver_each.delay(pairs)
+    except Exception:  # the broker is down: the sweep will deliver them
+        _kicks_paused_until = time.monotonic() + KICK_PAUSE_SECONDS
+        logger.warning("Could not queue the deliveries %s", pairs, exc_info=True)
 
 
 @contextmanager

@@ -12,6 +12,14 @@ def outbox_deliver(integration: str, ticket_id: int) -> int:
 
 
 @shared_task(ignore_result=True)
+def outbox_deliver_each(pairs: list[tuple[str, int]]) -> None:
+    """One change's deliveries, queued by its web process as one message and sent on here
+    one task per integration, so that a slow integration never holds back another."""
+    for integration, ticket_id in pairs:
+        outbox_deliver.delay(integration, ticket_id)
+
+
+@shared_task(ignore_result=True)
 def outbox_sweep() -> int:
     """Every minute (beat): queues delivery of everything due, after retries' backoff or
     after a broker outage swallowed the first attempt."""

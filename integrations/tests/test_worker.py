@@ -3,6 +3,7 @@ reaches (fake) Help Scout through the outbox, with nothing but the broker in bet
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -23,18 +24,17 @@ HELPSCOUT = {
     "HELPSCOUT_MAILBOX_ID": "42",
     "HELPSCOUT_WEBHOOK_SECRET": "webhook-secret",
 }
+SLACK = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SUPPORT_CHANNEL_ID": "C0SUPPORT", "SLACK_SIGNING_SECRET": "signing"}
 
 
-@pytest.fixture
-def worker(settings: Any, httpserver: HTTPServer) -> Iterator[None]:
-    """Help Scout pointed at the fake, and a worker on a queue of this test's own."""
+@contextmanager
+def _worker(settings: Any, configured: dict[str, str]) -> Iterator[None]:
+    """The integrations `configured`, and a worker on a queue of this test's own."""
     assert settings.REDIS_URL, "this test needs Redis (REDIS_URL)"
     queue = f"fx-test-{uuid.uuid4().hex[:8]}"
-    api_url = httpserver.url_for("/v2/")
-    for name, value in {**HELPSCOUT, "HELPSCOUT_API_URL": api_url}.items():
+    for name, value in configured.items():
         setattr(settings, name, value)
-    env = {**HELPSCOUT, "HELPSCOUT_API_URL": api_url, "DATABASE_URL": database_url_for_tests(), "CELERY_QUEUE": queue}
-    process = start_worker(env)
+    process = start_worker({**configured, "DATABASE_URL": database_url_for_tests(), "CELERY_QUEUE": queue})
     previous_broker, previous_queue = celery_app.conf.broker_url, celery_app.conf.task_default_queue
     use_broker(settings.REDIS_URL, queue)
     outbox._kicks_paused_until = 0.0  # whatever an earlier test's broker did
@@ -43,6 +43,24 @@ def worker(settings: Any, httpserver: HTTPServer) -> Iterator[None]:
     finally:
         use_broker(previous_broker, previous_queue)
         stop(process)
+
+
+def _helpscout(httpserver: HTTPServer) -> dict[str, str]:
+    return {**HELPSCOUT, "HELPSCOUT_API_URL": httpserver.url_for("/v2/")}
+
+
+@pytest.fixture
+def worker(settings: Any, httpserver: HTTPServer) -> Iterator[None]:
+    """Help Scout pointed at the fake."""
+    with _worker(settings, _helpscout(httpserver)):
+        yield
+
+
+@pytest.fixture
+def worker_for_both(settings: Any, httpserver: HTTPServer) -> Iterator[None]:
+    """Help Scout and Slack pointed at the fake."""
+    with _worker(settings, {**_helpscout(httpserver), **SLACK, "SLACK_API_URL": httpserver.url_for("/slack/")}):
+        yield
 
 
 def test_a_worker_delivers_a_new_ticket_to_help_scout(worker: None, httpserver: HTTPServer) -> None:
@@ -62,3 +80,30 @@ def test_a_worker_delivers_a_new_ticket_to_help_scout(worker: None, httpserver: 
     [request] = [request for request, _ in httpserver.log if request.path == "/v2/conversations"]
     assert request.json["subject"] == "Through a real worker"
     assert request.json["mailboxId"] == 42
+
+
+def test_one_change_for_two_integrations_reaches_both(worker_for_both: None, httpserver: HTTPServer) -> None:
+    """The change is queued as one message; the worker sends each integration its own."""
+    httpserver.expect_request("/v2/oauth2/token", method="POST").respond_with_json(
+        {"token_type": "bearer", "access_token": "token-1", "expires_in": 7200}
+    )
+    httpserver.expect_request("/v2/conversations", method="POST").respond_with_data(
+        "", status=201, headers={"Resource-ID": "556"}
+    )
+    httpserver.expect_request("/slack/chat.postMessage", method="POST").respond_with_json(
+        {"ok": True, "channel": "C0SUPPORT", "ts": "1700000000.000100"}
+    )
+
+    ticket = make_ticket(subject="To both")
+
+    def delivered() -> set[str]:
+        return set(
+            OutboxMessage.objects.filter(ticket=ticket, delivered_at__isnull=False).values_list(
+                "integration", flat=True
+            )
+        )
+
+    wait_for(lambda: delivered() == {"slack", "helpscout"}, 30, "both deliveries")
+    paths = [request.path for request, _ in httpserver.log]
+    assert paths.count("/v2/conversations") == 1
+    assert paths.count("/slack/chat.postMessage") == 1
