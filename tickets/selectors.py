@@ -26,19 +26,29 @@ def ticket_list() -> QuerySet[SupportTicket]:
 
 def ticket_find(lookup: str) -> SupportTicket | None:
     """By database id (`42`) or ticket number (`FCT-000042`), with its comments."""
-    queryset = ticket_list().prefetch_related(
-        Prefetch("comments", queryset=TicketComment.objects.order_by("created_at", "id"))
-    )
+    comments = Prefetch("comments", queryset=TicketComment.objects.order_by("created_at", "id"))
+    found = _by_lookup(ticket_list().prefetch_related(comments), lookup)
+    return None if found is None else found.first()
+
+
+def ticket_id_find(lookup: str) -> int | None:
+    """The database id of the ticket `lookup` names, as `ticket_find` reads it: for a change,
+    which locks and reads the ticket itself."""
+    found = _by_lookup(SupportTicket.objects.all(), lookup)
+    return None if found is None else found.values_list("pk", flat=True).first()
+
+
+def _by_lookup(queryset: QuerySet[SupportTicket], lookup: str) -> QuerySet[SupportTicket] | None:
     if _DATABASE_ID.match(lookup):
-        return queryset.filter(pk=int(lookup)).first()
+        return queryset.filter(pk=int(lookup))
     number = ticket_number_from_text(lookup)
     if number is None or not lookup.upper().startswith(TICKET_NUMBER_PREFIX):
         return None
-    return queryset.filter(number=number).first()
+    return queryset.filter(number=number)
 
 
-def ticket_activity(ticket: SupportTicket) -> QuerySet[TicketEvent]:
-    return TicketEvent.objects.filter(ticket=ticket).order_by("created_at", "id")
+def ticket_activity(ticket_id: int) -> QuerySet[TicketEvent]:
+    return TicketEvent.objects.filter(ticket_id=ticket_id).order_by("created_at", "id")
 
 
 def ticket_daily_activity(*, since: datetime, now: datetime) -> list[dict[str, Any]]:

@@ -168,7 +168,7 @@ def _detail(
     context = {
         "ticket": ticket,
         "comments": comments,
-        "events": selectors.ticket_activity(ticket),
+        "events": selectors.ticket_activity(ticket.pk),
         "now": timezone.now(),
         "me": display_name(request.user),
         "update_form": update_form

@@ -42,6 +42,8 @@ STATISTICS_RANGE = OpenApiParameter(
 
 logger = logging.getLogger(__name__)
 
+NO_SUCH_TICKET = "No ticket with this id or number."
+
 HELPSCOUT_NOT_CONFIGURED = (
     "Help Scout is not configured: set HELPSCOUT_APP_ID, HELPSCOUT_APP_SECRET, HELPSCOUT_MAILBOX_ID."
 )
@@ -69,8 +71,15 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     def get_ticket(self) -> SupportTicket:
         ticket = selectors.ticket_find(str(self.kwargs["pk"]))
         if ticket is None:
-            raise NotFound("No ticket with this id or number.")
+            raise NotFound(NO_SUCH_TICKET)
         return ticket
+
+    def get_ticket_id(self) -> int:
+        """For a change: its service reads the ticket under lock, so only the id is looked up."""
+        ticket_id = selectors.ticket_id_find(str(self.kwargs["pk"]))
+        if ticket_id is None:
+            raise NotFound(NO_SUCH_TICKET)
+        return ticket_id
 
     @extend_schema(responses=s.TicketSerializer(many=True), summary="List tickets")
     def list(self, request: Request) -> Response:
@@ -113,7 +122,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     def status(self, request: Request, pk: str) -> Response:
         data = _valid(s.StatusChangeSerializer, request.data)
         ticket = services.ticket_change_status(
-            ticket_id=self.get_ticket().pk,
+            ticket_id=self.get_ticket_id(),
             status=data["status"],
             resolution_note=data["resolutionNote"],
             actor=_api_actor(request),
@@ -130,7 +139,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     def assign(self, request: Request, pk: str) -> Response:
         data = _valid(s.AssignSerializer, request.data)
         ticket = services.ticket_assign(
-            ticket_id=self.get_ticket().pk, assigned_to=data["assignedTo"], actor=_api_actor(request)
+            ticket_id=self.get_ticket_id(), assigned_to=data["assignedTo"], actor=_api_actor(request)
         )
         return Response(self.get_serializer(ticket).data)
 
@@ -145,7 +154,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         data = _valid(s.CommentCreateSerializer, request.data)
         actor = _api_actor(request)
         comment = services.comment_add(
-            ticket_id=self.get_ticket().pk,
+            ticket_id=self.get_ticket_id(),
             body=data["comment"],
             is_internal=data["isInternal"],
             author=actor.name,
@@ -158,7 +167,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def activity(self, request: Request, pk: str) -> Response:
-        events = selectors.ticket_activity(self.get_ticket())
+        events = selectors.ticket_activity(self.get_ticket_id())
         return Response(s.TicketEventSerializer(events, many=True).data)
 
     @extend_schema(

@@ -363,3 +363,33 @@ def test_retrieve_uses_few_queries_whatever_the_number_of_comments(staff_client)
 
     assert detail_queries(busy) == detail_queries(quiet)
     assert detail_queries(busy) <= 4  # the benchmark's target: user, ticket, comments, view count
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda client, url: client.put(f"{url}/status", {"status": "in_progress"}, format="json"),
+        lambda client, url: client.put(f"{url}/assign", {"assignedTo": "Blair Agent"}, format="json"),
+        lambda client, url: client.post(f"{url}/comments", {"comment": "On it", "isInternal": True}, format="json"),
+    ],
+    ids=["status", "assign", "comment"],
+)
+def test_a_change_never_reads_the_tickets_comments(staff_client, change):
+    """The change's service reads the ticket under lock; the view only looks up its id."""
+    ticket = make_ticket()
+    for index in range(5):
+        services.comment_add(ticket_id=ticket.pk, body=f"Note {index}", is_internal=True, author="Al", actor=TEST_ACTOR)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = change(staff_client, ticket_url(ticket))
+
+    assert response.status_code in (200, 201), response.content
+    reads_of_comments = [q["sql"] for q in captured if q["sql"].startswith("SELECT") and "ticketcomment" in q["sql"]]
+    assert reads_of_comments == []
+
+
+@pytest.mark.parametrize("key", ["999999", "FCT-999999", "garbage"])
+def test_a_change_to_an_unknown_ticket_is_404(staff_client, key):
+    response = staff_client.put(f"{ticket_url(key)}/status", {"status": "closed"}, format="json")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No ticket with this id or number."}
