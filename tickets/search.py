@@ -7,10 +7,11 @@ and the services append each comment's words as it is added.
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
 
 from .models import TICKET_NUMBER_PREFIX, SupportTicket, TicketComment
 
@@ -67,18 +68,15 @@ def search_document_build(ticket_id: int) -> None:
         )
 
 
-def search_document_append(ticket_id: int, text: str) -> None:
-    """Add a new comment's words to the ticket's document."""
+def document_with_comment(text: str) -> CombinedExpression | None:
+    """The ticket's document with a new comment's words added, for the comment's own UPDATE
+    of the ticket (one statement, not a second one for the document); None without full
+    text search."""
     if not uses_full_text():
-        return
-    table = SupportTicket._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""UPDATE {table} SET search_vector =
-                coalesce(search_vector, ''::tsvector) || setweight(to_tsvector('{SEARCH_CONFIG}', %s), 'C')
-                WHERE id = %s""",
-            [text, ticket_id],
-        )
+        return None
+    document = Coalesce(F("search_vector"), Value("", output_field=SearchVectorField()))
+    words = SearchVector(Value(text), config=SEARCH_CONFIG, weight="C")
+    return CombinedExpression(document, "||", words, output_field=SearchVectorField())
 
 
 def ticket_number_from_text(text: str) -> int | None:

@@ -492,8 +492,12 @@ def comment_add(
     if counts_as_response and not is_internal and ticket.first_response_at is None:
         ticket.first_response_at = now
         fields.append("first_response_at")
+    document = search.document_with_comment(body)
+    if document is not None:
+        ticket.search_vector = document
+        fields.append("search_vector")
     ticket.save(update_fields=fields)
-    search.search_document_append(ticket.pk, body)
+    ticket.__dict__.pop("search_vector", None)  # written by the UPDATE: unloaded, as the list reads it
     TicketEvent.objects.create(
         ticket=ticket,
         action=TicketAction.COMMENTED,
