@@ -120,7 +120,8 @@ def _next_ticket_number() -> int:
 
 def _locked(ticket_id: int) -> SupportTicket:
     try:
-        return SupportTicket.objects.select_for_update().get(pk=ticket_id)
+        # Without its search document: a change never reads it, and it grows with every comment.
+        return SupportTicket.objects.select_for_update().defer("search_vector").get(pk=ticket_id)
     except SupportTicket.DoesNotExist:
         raise TicketError("ticket", f"Ticket {ticket_id} does not exist.") from None
 
