@@ -29,6 +29,16 @@ class IntegrationState(models.Model):
 PENDING = Q(delivered_at__isnull=True, failed_at__isnull=True)
 
 
+class PayloadField(models.JSONField):
+    """JSON that Django bulk-inserts with plain VALUES rather than UNNEST of arrays: inside
+    an array psycopg escapes each document character by character, which made a change's
+    two outbox rows cost 1.2 ms of CPU instead of 0.5 ms. Django leaves any field with a
+    get_placeholder out of UNNEST; this one's is the default placeholder."""
+
+    def get_placeholder(self, value: object, compiler: object, connection: object) -> str:
+        return "%s"
+
+
 class OutboxMessage(models.Model):
     """A ticket change to send to one integration, written in the change's own transaction
     so it survives a broker or worker outage; delivered in order per ticket, retried with
@@ -37,7 +47,7 @@ class OutboxMessage(models.Model):
     integration = models.CharField(max_length=20, choices=IntegrationName.choices)
     ticket = models.ForeignKey(SupportTicket, on_delete=models.CASCADE, related_name="+")
     event = models.CharField(max_length=40)
-    payload = models.JSONField()
+    payload = PayloadField()
     created_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
