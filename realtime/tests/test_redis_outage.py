@@ -60,6 +60,9 @@ class Agent:
         browser.force_login(user)
         self.cookies = {settings.SESSION_COOKIE_NAME: browser.cookies[settings.SESSION_COOKIE_NAME].value}
         self.created = 0
+        # Untimed: a new server's first request loads the URL conf and opens its connections,
+        # which on a busy machine can take seconds; the bound is for serving during an outage.
+        requests.get(f"{base}{API}", headers=self.headers, timeout=30).raise_for_status()
 
     def timed(self, call: Any) -> requests.Response:
         started = time.monotonic()
