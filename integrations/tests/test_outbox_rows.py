@@ -8,21 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from integrations.models import OutboxMessage
 from tickets.tests.factories import make_ticket
 
-pytestmark = pytest.mark.django_db
+from .configured import HELPSCOUT, SLACK
 
-BOTH = {
-    "SLACK_BOT_TOKEN": "xoxb-test",
-    "SLACK_SUPPORT_CHANNEL_ID": "C0SUPPORT",
-    "SLACK_SIGNING_SECRET": "signing",
-    "HELPSCOUT_APP_ID": "app-id",
-    "HELPSCOUT_APP_SECRET": "app-secret",
-    "HELPSCOUT_MAILBOX_ID": "42",
-    "HELPSCOUT_WEBHOOK_SECRET": "webhook-secret",
-}
+pytestmark = pytest.mark.django_db
 
 
 def test_a_new_ticket_writes_one_row_per_integration_in_one_plain_insert(settings):
-    for name, value in BOTH.items():
+    for name, value in {**SLACK, **HELPSCOUT}.items():
         setattr(settings, name, value)
     subject = 'Quotes " and \\ backslashes, {braces}, ünïcode'
 

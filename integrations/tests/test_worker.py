@@ -16,15 +16,9 @@ from integrations.models import OutboxMessage
 from tickets.models import SupportTicket
 from tickets.tests.factories import make_ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from .configured import HELPSCOUT, SLACK
 
-HELPSCOUT = {
-    "HELPSCOUT_APP_ID": "app-id",
-    "HELPSCOUT_APP_SECRET": "app-secret",
-    "HELPSCOUT_MAILBOX_ID": "42",
-    "HELPSCOUT_WEBHOOK_SECRET": "webhook-secret",
-}
-SLACK = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SUPPORT_CHANNEL_ID": "C0SUPPORT", "SLACK_SIGNING_SECRET": "signing"}
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @contextmanager

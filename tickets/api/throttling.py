@@ -31,8 +31,9 @@ logger = logging.getLogger(__name__)
 
 @functools.cache
 def _redis(url: str) -> redis.Redis:
-    # One immediate retry (a pooled connection gone stale with a Redis restart), then give
-    # up: redis-py's default of ten retries with backoff would hold a request for seconds.
+    # Not the cache's own client, for its retry policy: one immediate retry (a pooled
+    # connection gone stale with a Redis restart), then give up; redis-py's default of ten
+    # retries with backoff would hold a request for seconds.
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 1))
 
 
