@@ -1,5 +1,5 @@
 """OpenAPI post-processing: paths are documented exactly as DESIGN.md writes them, with
-the error answers every client must expect (the API contract's 400/401/403/404/413/429)."""
+the error answers every client must expect (the API contract's 400/401/403/404/413/415/429)."""
 
 from typing import Any
 
@@ -53,6 +53,7 @@ def _error_responses(path: str, operation: dict[str, Any]) -> dict[str, Any]:
         errors["404"] = _error("No ticket with this id or number.")
     if operation.get("requestBody"):
         errors["413"] = _error("The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.")
+        errors["415"] = _error("The body's Content-Type is not one the operation takes, or is unreadable.")
     errors["429"] = _error("Throttled (API_THROTTLE_USER, API_THROTTLE_ANON, LOGIN_THROTTLE) or locked out.")
     return errors
 
