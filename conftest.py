@@ -60,7 +60,7 @@ def pytest_configure(config: pytest.Config) -> None:
     celery_app.conf.broker_url = "memory://"
     # Pages render without `collectstatic` (production's manifest storage needs its output).
     settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if connection.vendor == "postgresql":
         db = settings.DATABASES["default"]
         _require("PostgreSQL", f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}", 5432)
     if settings.REDIS_URL:

@@ -108,10 +108,13 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with timestamps parsed by psycopg's C code (see its module).
+    DATABASES["default"]["ENGINE"] = "fractionax_support.postgresql"
 # Under ASGI each request may run on a different thread, so persistent connections pile up;
 # a per-process psycopg pool reuses them instead (PostgreSQL only; CONN_MAX_AGE must be 0).
 DATABASE_POOL_SIZE = env.int("DATABASE_POOL_SIZE", default=0)
-if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "fractionax_support.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
