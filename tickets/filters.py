@@ -4,7 +4,9 @@ Every parameter is validated: an unknown status, sort key or date range is a 400
 the parameter, never silently ignored.
 """
 
+import copy
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 import django_filters
@@ -89,6 +91,15 @@ class DateOrDateTimeFilter(django_filters.Filter):
     field_class = DateOrDateTimeField
 
 
+@cache
+def _form_class() -> type[forms.Form]:
+    """The validating form, built once: django-filter builds the same class (a field per
+    filter, with labels) for every request, a third of a list page's filtering."""
+    filters = copy.deepcopy(TicketFilter.base_filters)  # the class's own filters stay unbuilt
+    fields = {name: filter_.field for name, filter_ in filters.items()}
+    return type("TicketFilterForm", (TicketFilter._meta.form,), fields)
+
+
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -117,6 +128,9 @@ class TicketFilter(django_filters.FilterSet):
     class Meta:
         model = SupportTicket
         fields: list[str] = []
+
+    def get_form_class(self) -> type[forms.Form]:
+        return _form_class()
 
     def keep(self, queryset: QuerySet[SupportTicket], name: str, value: Any) -> QuerySet[SupportTicket]:
         return queryset  # applied once all filters ran, in filter_queryset
