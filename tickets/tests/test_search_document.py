@@ -33,3 +33,13 @@ def test_comments_extend_the_document_as_a_rebuild_would():
     appended = document(ticket.pk)
     search.search_document_build(ticket.pk)
     assert document(ticket.pk) == appended
+
+
+def test_search_indexes_take_writes_directly():
+    """No pending list that every search would read through (migration 0011)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname IN ('ticket_search_gin', 'ticket_tags_gin')"
+        )
+        options = dict(cursor.fetchall())
+    assert options == {"ticket_search_gin": ["fastupdate=off"], "ticket_tags_gin": ["fastupdate=off"]}
