@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend with one change: timestamps are parsed in C.
+"""Django's PostgreSQL backend with two changes: timestamps are parsed in C, and the
+connection pool checks connections without a round trip per request (see pool.py).
 
 Django registers its own `timestamptz` loader, a subclass of psycopg's pure-Python one (the
 C loader cannot be subclassed), so every timestamp a query returns is parsed in Python:
@@ -13,9 +14,13 @@ import datetime
 from functools import lru_cache
 from typing import Any, cast
 
+from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base
 from psycopg import adapt, adapters
 from psycopg.pq import Format
+from psycopg_pool import ConnectionPool
+
+from .pool import check_if_server_spoke
 
 TIMESTAMPTZ_OID = adapters.types["timestamptz"].oid
 # psycopg's global map hands out its C loader when the C extension is installed (and its
@@ -49,3 +54,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.timezone is datetime.UTC and "context" in params:
             params["context"] = _adapters_with_c_timestamps(params["context"])
         return params
+
+    @property
+    def pool(self) -> ConnectionPool | None:
+        # Django's pool, made as Django makes it but with this check (Django's choice is its
+        # own round-trip check or none); Django's property then finds it made.
+        options = self.settings_dict["OPTIONS"].get("pool")
+        if options and self.alias != NO_DB_ALIAS and self.alias not in self._connection_pools:  # type: ignore[attr-defined]
+            pool = ConnectionPool(
+                kwargs={**self.get_connection_params(), "autocommit": True},
+                open=False,
+                configure=self._configure_connection,  # type: ignore[attr-defined]
+                check=check_if_server_spoke,
+                **({} if options is True else options),
+            )
+            self._connection_pools.setdefault(self.alias, pool)  # type: ignore[attr-defined]
+        return super().pool

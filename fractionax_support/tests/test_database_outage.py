@@ -79,3 +79,21 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_recover_after(clust
         assert subjects.count("Before the restart") == subjects.count("After the restart") >= 1
         assert "While the database is down" not in subjects
         assert requests.get(f"{base}{API}", headers=headers, timeout=15).json()["pagination"]["total"] == total + 2
+
+
+def test_the_first_request_after_a_quiet_restart_succeeds(cluster):
+    """No request while the database was away: the pool's connections died unnoticed, and
+    its check (fractionax_support/postgresql/pool.py) replaces them as they are handed out."""
+    env = production_env(cluster, pool_size=8)
+    manage(env, "ensure_superuser")
+    with app_server(env) as base:
+        access = requests.post(
+            f"{base}/api/auth/token/", json={"username": USERNAME, "password": PASSWORD}, timeout=15
+        ).json()["access"]
+        headers = {"Authorization": f"Bearer {access}"}
+        assert requests.get(f"{base}{API}", headers=headers, timeout=15).status_code == 200
+        cluster.stop()
+        cluster.start()
+        for _ in range(3):
+            response = requests.get(f"{base}{API}", headers=headers, timeout=15)
+            assert response.status_code == 200, response.text[:500]
