@@ -34,6 +34,13 @@ def production_env(cluster: PrivatePostgres, pool_size: int) -> dict[str, str]:
     }
 
 
+def signed_in(base: str) -> dict[str, str]:
+    access = requests.post(
+        f"{base}/api/auth/token/", json={"username": USERNAME, "password": PASSWORD}, timeout=15
+    ).json()["access"]
+    return {"Authorization": f"Bearer {access}"}
+
+
 def create(base: str, headers: dict[str, str], subject: str) -> requests.Response:
     body = {"subject": subject, "description": "During a restart", "customerEmail": "c@example.com"}
     return requests.post(f"{base}{API}", json=body, headers=headers, timeout=15)
@@ -44,10 +51,7 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_recover_after(clust
     env = production_env(cluster, pool_size)
     manage(env, "ensure_superuser")
     with app_server(env) as base:
-        access = requests.post(
-            f"{base}/api/auth/token/", json={"username": USERNAME, "password": PASSWORD}, timeout=15
-        ).json()["access"]
-        headers = {"Authorization": f"Bearer {access}"}
+        headers = signed_in(base)
         before = requests.get(f"{base}{API}", headers=headers, timeout=15)
         assert before.status_code == 200
         total = before.json()["pagination"]["total"]
@@ -87,10 +91,7 @@ def test_the_first_request_after_a_quiet_restart_succeeds(cluster):
     env = production_env(cluster, pool_size=8)
     manage(env, "ensure_superuser")
     with app_server(env) as base:
-        access = requests.post(
-            f"{base}/api/auth/token/", json={"username": USERNAME, "password": PASSWORD}, timeout=15
-        ).json()["access"]
-        headers = {"Authorization": f"Bearer {access}"}
+        headers = signed_in(base)
         assert requests.get(f"{base}{API}", headers=headers, timeout=15).status_code == 200
         cluster.stop()
         cluster.start()
