@@ -1,12 +1,15 @@
 """HTTP through the ASGI application the servers run (its middleware chain built as under
 WSGI): every middleware takes part, and responses, streamed ones included, arrive whole."""
 
+import asyncio
 import csv
 import io
 import json
+import threading
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.core.signals import request_finished, request_started
 from django.db import connections
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -55,3 +58,27 @@ async def test_the_export_streams_every_row():
     assert response.status == 200
     rows = list(csv.reader(io.StringIO(response.body.decode())))
     assert sorted(row[rows[0].index("subject")] for row in rows[1:]) == ["Exported 0", "Exported 1", "Exported 2"]
+
+
+async def test_requests_run_their_sync_code_on_one_thread_kept_for_the_next():
+    threads: list[tuple[str, threading.Thread]] = []
+
+    def started(**kwargs):
+        threads.append(("started", threading.current_thread()))
+
+    def finished(**kwargs):
+        threads.append(("finished", threading.current_thread()))
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        for _ in range(3):
+            assert (await asgi_request("GET", "/login/")).status == 200
+            await asyncio.sleep(0.05)  # the thread is idle again once its request's work is done
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+
+    assert [signal for signal, _ in threads] == ["started", "finished"] * 3
+    assert len({id(thread) for _, thread in threads}) == 1
+    assert threads[0][1] is not threading.main_thread()
