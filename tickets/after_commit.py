@@ -7,7 +7,11 @@ connections are pooled across changes. What would be lost if the process died wi
 queued is a live update (dashboards reload what they show) and a kick (the outbox sweep
 delivers within a minute); nothing a ticket holds.
 
-`AFTER_COMMIT_IN_BACKGROUND = False` (the tests' setting) runs each job at once instead.
+Jobs may also add to a batch (`add_to_batch`) that is handed over whole once the thread
+has no job left: a burst of changes then makes one Celery publish for all their kicks.
+
+`AFTER_COMMIT_IN_BACKGROUND = False` (the tests' setting) runs each job at once instead,
+and its batches right after it.
 """
 
 import asyncio
@@ -15,17 +19,25 @@ import atexit
 import logging
 import queue
 import threading
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[None]]
+Flush = Callable[[list[Any]], None]
 
 _jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
 _start_lock = threading.Lock()
 _thread: threading.Thread | None = None
+_batches: dict[Flush, list[Any]] = {}
+_batches_lock = threading.Lock()
+_batches_since = 0.0  # when the oldest item waiting in a batch was added
+# Under a queue that never empties, batches still go out this often.
+MAX_BATCH_WAIT_SECONDS = 0.1
 
 
 def run_after_commit(job: Job) -> None:
@@ -37,13 +49,25 @@ def run_after_commit(job: Job) -> None:
     _jobs.put(job)
 
 
+def add_to_batch(flush: Flush, items: Iterable[Any]) -> None:
+    """From a job: `items` join `flush`'s batch, and `flush` gets the whole batch once the
+    jobs queued by then have all run."""
+    global _batches_since
+    with _batches_lock:
+        if not _batches:
+            _batches_since = time.monotonic()
+        _batches.setdefault(flush, []).extend(items)
+
+
 def wait_until_idle(timeout: float = 10.0) -> bool:
-    """Blocks until every job queued so far has run (for shutdown and tests)."""
+    """Blocks until every job queued so far has run, and their batches (for shutdown and
+    tests)."""
     if _thread is None:
         return True
     done = threading.Event()
 
     async def mark() -> None:
+        _flush_batches()
         done.set()
 
     _jobs.put(mark)
@@ -57,6 +81,18 @@ def _run_now(job: Job) -> None:
         async_to_sync(job)()
     except Exception:
         logger.exception("A side effect of a committed change failed")
+    _flush_batches()
+
+
+def _flush_batches() -> None:
+    with _batches_lock:
+        batches = list(_batches.items())
+        _batches.clear()
+    for flush, items in batches:
+        try:
+            flush(items)
+        except Exception:  # one failing flush never stops the others
+            logger.exception("A side effect of a committed change failed")
 
 
 def _ensure_thread() -> None:
@@ -81,3 +117,5 @@ def _work() -> None:
             loop.run_until_complete(job())
         except Exception:  # one failing job never stops the ones behind it
             logger.exception("A side effect of a committed change failed")
+        if _jobs.empty() or time.monotonic() - _batches_since > MAX_BATCH_WAIT_SECONDS:
+            _flush_batches()

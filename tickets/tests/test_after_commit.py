@@ -72,3 +72,48 @@ def test_a_created_ticket_reaches_dashboards_from_the_background_thread(in_backg
     [message] = dashboard(1)
     assert message["event"] == "new-ticket"
     assert message["data"]["id"] == response.json()["id"]
+
+
+def test_a_burst_of_jobs_hands_its_batch_over_once(in_background):
+    flushed: list[list[int]] = []
+    gate = threading.Event()
+
+    async def held() -> None:
+        await asyncio.to_thread(gate.wait, 5)
+
+    def job(number: int):
+        async def run() -> None:
+            after_commit.add_to_batch(flushed.append, [number])
+
+        return run
+
+    after_commit.run_after_commit(held)  # the burst queues up behind it
+    for number in range(3):
+        after_commit.run_after_commit(job(number))
+    gate.set()
+    assert after_commit.wait_until_idle()
+    assert flushed == [[0, 1, 2]]
+
+
+def test_a_job_alone_hands_its_batch_over_when_it_is_done(in_background):
+    flushed: list[list[str]] = []
+
+    async def run() -> None:
+        after_commit.add_to_batch(flushed.append, ["kick"])
+
+    after_commit.run_after_commit(run)
+    deadline = time.monotonic() + 5
+    while not flushed and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert flushed == [["kick"]]
+
+
+def test_without_the_thread_a_batch_is_handed_over_after_its_job(settings):
+    settings.AFTER_COMMIT_IN_BACKGROUND = False
+    flushed: list[list[str]] = []
+
+    async def run() -> None:
+        after_commit.add_to_batch(flushed.append, ["kick"])
+
+    after_commit.run_after_commit(run)
+    assert flushed == [["kick"]]
