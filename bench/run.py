@@ -83,6 +83,7 @@ from tickets.models import ChangeSource, SupportTicket  # noqa: E402
 API = "/api/admin/support-tickets"
 USERNAME, PASSWORD = "bench-agent", "bench-password-not-secret"
 RARE_WORD = "zeppelin"
+CREATED_SUBJECT = "Bench ticket "
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -106,6 +107,7 @@ def prepare(count: int) -> dict[str, Any]:
     if have < count:
         print(f"Loading {count - have:,} tickets…", flush=True)
         call_command("seed_tickets", count=count - have)
+    forget_earlier_runs()
     user, _ = get_user_model().objects.get_or_create(username=USERNAME, defaults={"is_staff": True})
     user.set_password(PASSWORD)
     user.is_staff = True
@@ -126,6 +128,19 @@ def prepare(count: int) -> dict[str, Any]:
         min(99_999, count - 1)
     ]
     return {"ticket": sample, "ids": ids, "export_from": hundred_thousandth.isoformat()}
+
+
+def forget_earlier_runs() -> None:
+    """Deletes the tickets earlier runs created. Each run creates thousands, all open and
+    of medium priority and newer than the seeded ones, and they pile up at the head of
+    every list: a filtered list's walk down the creation-date index then had to skip
+    17,000 of them (26 ms of SQL instead of 3)."""
+    created = SupportTicket.objects.filter(subject__startswith=CREATED_SUBJECT)
+    if created.exists():
+        count, _ = created.delete()
+        print(f"Deleted {count:,} rows that earlier runs created.", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {SupportTicket._meta.db_table}")
 
 
 def prewarm() -> None:
@@ -283,7 +298,7 @@ def operations(data: dict[str, Any]) -> dict[str, Any]:
             "POST",
             API,
             {
-                "subject": f"Bench ticket {i}",
+                "subject": f"{CREATED_SUBJECT}{i}",
                 "description": "Created by the benchmark.",
                 "customerEmail": f"bench{i}@example.com",
                 "priority": "medium",
