@@ -9,10 +9,14 @@ from django.db.models.functions import Coalesce
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-# Up to this many matches, sort the matches rather than walk a sort index: the planner
-# cannot tell how rare a search word is, and walking created_at's index until 50 matches
-# of a rare word turn up reads the whole table (1.1 s at a million tickets, 1 ms sorted).
+# Up to this many matches of a search or a tag filter, sort the matches rather than walk
+# a sort index: the planner cannot tell how rare a search word (or a tag) is, and walking
+# created_at's index until 50 matches of a rare word turn up reads the whole table (1.1 s
+# at a million tickets, 1 ms sorted). Other filters it estimates from column statistics,
+# and their indexes often give the order too: sorting 4,800 unassigned tickets took 14 ms
+# where their (assignee, created_at) index gives the first 50 in 0.1 ms.
 SORT_MATCHES_UP_TO = 5_000
+UNESTIMATED_FILTERS = ("search", "tags")
 
 
 class PagingError(ValueError):
@@ -60,7 +64,7 @@ def paginate(queryset: QuerySet[Any], params: Mapping[str, Any]) -> Page:
     page = _positive_int(params, "page", 1)
     limit = _positive_int(params, "limit", DEFAULT_LIMIT, MAX_LIMIT)
     total = queryset.count()
-    if total <= SORT_MATCHES_UP_TO:
+    if total <= SORT_MATCHES_UP_TO and any(str(params.get(name) or "").strip() for name in UNESTIMATED_FILTERS):
         queryset = _sorted_without_index(queryset)
     offset = (page - 1) * limit
     items = list(queryset[offset : offset + limit]) if offset < total else []
