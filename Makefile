@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local run is a development run unless told otherwise (see README, "Deployment").
 DEBUG ?= true
 
-.PHONY: run demo test test-sqlite fuzz lint bench bench-quick loadtest install install-dev migrate superuser clean
+.PHONY: run demo test test-sqlite fuzz lint bench bench-quick loadtest screenshots install install-dev migrate superuser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,10 @@ bench-quick: install-dev
 DURATION ?= 60
 loadtest: install-dev
 	$(BIN)/python bench/loadtest.py --clients 50 --seconds $(DURATION)
+
+# The README's screenshots, taken by the browser test from seed_demo data.
+screenshots: install-dev
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tickets/tests/test_browser.py -k screenshots
 
 lint: install-dev
 	$(BIN)/ruff check .

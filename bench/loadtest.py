@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import sys
 import time
 from collections import defaultdict
@@ -25,19 +24,17 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fractionax_support.local_ports import free_port  # noqa: E402
+
 SLACK_SECRET = "loadtest-slack-signing-secret"  # noqa: S105 (this run's own server only)
 HELPSCOUT_SECRET = "loadtest-helpscout-webhook-secret"  # noqa: S105
 MAILBOX_ID = 85
 SLACK_CHANNEL = "C0LOADTEST"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-REDIS_PORT, SLACK_PORT = _free_port(), _free_port()
+REDIS_PORT, SLACK_PORT = free_port(), free_port()
 os.environ.update(
     {
         "BENCH_DATABASE_URL": os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fx_loadtest"),
@@ -51,7 +48,6 @@ os.environ.update(
         "HELPSCOUT_API_URL": "http://127.0.0.1:9/",
     }
 )
-sys.path.insert(0, str(ROOT))
 
 from pytest_httpserver import HTTPServer  # noqa: E402
 
@@ -264,7 +260,7 @@ def main() -> None:
             "last_event": TicketEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0,
             "deliveries": InboundDelivery.objects.filter(integration="helpscout").count(),
         }
-        port = run.free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = run.start_server(port, {**os.environ, **run.ENV})
         worker = start_worker({**run.ENV})

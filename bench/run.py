@@ -74,6 +74,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.load import Measured, run_clients, websocket_fanout  # noqa: E402
+from fractionax_support.local_ports import free_port  # noqa: E402
 from fractionax_support.uvicorn_command import uvicorn_command  # noqa: E402
 from integrations.models import PENDING, OutboxMessage  # noqa: E402
 from tickets import services  # noqa: E402
@@ -166,12 +167,6 @@ def database_settings() -> str:
         )
         settings = ", ".join(f"{name} {value}" for name, value in cursor.fetchall())
     return f"PostgreSQL {version}, database {size}; {settings}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def integrations_env(fake_port: int) -> dict[str, str]:

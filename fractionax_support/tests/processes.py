@@ -20,16 +20,11 @@ from typing import Any
 
 from django.conf import settings
 
+from fractionax_support.local_ports import free_port
 from fractionax_support.uvicorn_command import uvicorn_command
 
 BASE_DIR = Path(settings.BASE_DIR)
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(check: Callable[[], Any], seconds: float = 30, what: str = "the condition") -> Any:
