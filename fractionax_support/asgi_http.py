@@ -56,4 +56,10 @@ class SyncChainASGIHandler(ASGIHandler):
             else:
                 thread.shutdown(wait=False)
 
-        thread.submit(lambda: None).add_done_callback(lambda done: loop.call_soon_threadsafe(idle, done))
+        def when_done(done: object) -> None:
+            try:
+                loop.call_soon_threadsafe(idle, done)
+            except RuntimeError:  # the loop closed meanwhile (shutdown): nothing to keep
+                thread.shutdown(wait=False)
+
+        thread.submit(lambda: None).add_done_callback(when_done)
