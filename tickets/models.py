@@ -1,5 +1,7 @@
 """The ticket domain's tables. Rows are written only by `tickets.services`."""
 
+from typing import Any
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
@@ -89,8 +91,21 @@ class TicketNumberCounter(models.Model):
         return f"Last ticket number: {self.last_number}"
 
 
+class NextTicketNumber(models.Func):
+    """A new ticket's number as its INSERT's column default, on PostgreSQL the sequence's
+    next value: the INSERT returns it, one statement fewer than asking the sequence first.
+    SQLite creations always give the number (the counter row); there the default is NULL,
+    never used."""
+
+    output_field = models.PositiveBigIntegerField()
+    template = "NULL"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, template=f"nextval('{TICKET_NUMBER_SEQUENCE}')", **extra_context)
+
+
 class SupportTicket(models.Model):
-    number = models.PositiveBigIntegerField(unique=True, editable=False)
+    number = models.PositiveBigIntegerField(unique=True, editable=False, db_default=NextTicketNumber())
     subject = models.CharField(max_length=200)
     description = models.TextField()
     status = models.CharField(max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN)

@@ -21,7 +21,6 @@ from .exceptions import TicketError
 from .models import (
     FINISHED_STATUSES,
     PRIORITY_RANK,
-    TICKET_NUMBER_SEQUENCE,
     SupportTicket,
     TicketAction,
     TicketCategory,
@@ -101,21 +100,22 @@ def normalize_assignee(assigned_to: str | None) -> str:
     return cleaned
 
 
-def _next_ticket_number() -> int:
-    """Unique and ascending. PostgreSQL: a sequence, which never makes creations wait for
-    each other (a creation that fails after this leaves its number unused). SQLite, with
-    one writer at a time: the counter row, incremented in the creating transaction."""
+def _ticket_number() -> dict[str, int]:
+    """The new ticket's number, unique and ascending. PostgreSQL: none given, the INSERT
+    takes the sequence's next value (the column's default, models.NextTicketNumber) and
+    returns it; a sequence never makes creations wait for each other, and a creation that
+    fails leaves its number unused. SQLite, with one writer at a time: the counter row,
+    incremented in the creating transaction."""
+    if connection.vendor == "postgresql":
+        return {}
+    table = TicketNumberCounter._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT nextval('{TICKET_NUMBER_SEQUENCE}')")
-        else:
-            table = TicketNumberCounter._meta.db_table
-            cursor.execute(
-                f"""INSERT INTO {table} (id, last_number) VALUES (1, 1)
-                    ON CONFLICT (id) DO UPDATE SET last_number = {table}.last_number + 1
-                    RETURNING last_number"""
-            )
-        return int(cursor.fetchone()[0])
+        cursor.execute(
+            f"""INSERT INTO {table} (id, last_number) VALUES (1, 1)
+                ON CONFLICT (id) DO UPDATE SET last_number = {table}.last_number + 1
+                RETURNING last_number"""
+        )
+        return {"number": int(cursor.fetchone()[0])}
 
 
 def _locked(ticket_id: int) -> SupportTicket:
@@ -281,7 +281,7 @@ def ticket_create(
         else None
     )
     ticket = SupportTicket.objects.create(
-        number=_next_ticket_number(),
+        **_ticket_number(),
         subject=subject,
         description=description,
         customer_email=customer_email,

@@ -1,6 +1,8 @@
 """The service layer: every change writes its audit row and publishes after commit."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tickets import services
 from tickets.actors import Actor
@@ -26,6 +28,18 @@ def test_create_numbers_tickets_in_sequence_and_audits_with_source():
     second = make_ticket(actor=SLACK_ACTOR, source="slack")
     assert (first.ticket_number, second.ticket_number) == ("FCT-000001", "FCT-000002")
     assert audit(second) == [("created", "", None, "FCT-000002", "Sam Slack", "slack")]
+
+
+def test_create_takes_its_number_in_its_insert():
+    """One statement for the ticket: PostgreSQL's INSERT draws the number from the
+    sequence and returns it; SQLite's creation first counts in the counter row."""
+    with CaptureQueriesContext(connection) as captured:
+        ticket = make_ticket()
+    inserts = [query["sql"] for query in captured.captured_queries if "tickets_supportticket" in query["sql"]]
+    assert len(inserts) == 1 and inserts[0].startswith("INSERT")
+    assert ticket.number == SupportTicket.objects.get(pk=ticket.pk).number == 1
+    if connection.vendor == "postgresql":
+        assert not [query for query in captured.captured_queries if "nextval" in query["sql"]]
 
 
 def test_create_normalises_tags_and_assignee():
