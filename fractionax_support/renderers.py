@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import orjson
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
@@ -11,6 +12,9 @@ class JSONRenderer(ORJSONRenderer):
     orjson refuses integers beyond 64 bits, which a request can make a response echo (a
     page number of sixty digits): those responses go through DRF's renderer. Like DRF's,
     it escapes U+2028 and U+2029, so that the JSON is also valid JavaScript."""
+
+    # Validation errors key list items by index, written "0" as json.dumps writes them.
+    options = ORJSONRenderer.options | orjson.OPT_NON_STR_KEYS
 
     def render(self, data: Any, media_type: str | None = None, renderer_context: Any = None) -> bytes:
         try:

@@ -12,14 +12,7 @@ from fractionax_support.postgresql.pool import check_if_server_spoke
 @pytest.fixture
 def idle_connection():
     assert connection.vendor == "postgresql", "the pool is PostgreSQL's"
-    settings = connection.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        dbname=settings["NAME"],
-        autocommit=True,
-    ) as conn:
+    with psycopg.connect(**{**connection.get_connection_params(), "autocommit": True}) as conn:
         conn.execute("SELECT 'last query'")
         yield conn
 
