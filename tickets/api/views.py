@@ -83,7 +83,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=s.TicketSerializer(many=True), summary="List tickets")
     def list(self, request: Request) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.filter_queryset(selectors.ticket_rows(s.TICKET_COLUMNS))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -1,16 +1,20 @@
 """The ticket's rendering (plain Python, for speed) and its declared fields (the OpenAPI
 schema's source) describe the same shape with the same values."""
 
+import zoneinfo
+from datetime import datetime
 from typing import Any
 
 import pytest
 from django.utils import timezone
+from hypothesis import example, given
+from hypothesis import strategies as st
 from rest_framework import serializers
 
 from tickets import services
-from tickets.api.serializers import TicketDetailSerializer, TicketSerializer
+from tickets.api.serializers import TICKET_COLUMNS, TicketDetailSerializer, TicketSerializer, _time
 from tickets.models import SupportTicket
-from tickets.selectors import ticket_find
+from tickets.selectors import ticket_find, ticket_rows
 
 from .factories import TEST_ACTOR, make_ticket
 
@@ -99,3 +103,27 @@ def test_empty_links_and_names_render_as_null():
     }
     assert data["integration"]["helpScout"]["syncStatus"] is None
     assert set(data["resolution"].values()) == {None}
+
+
+def test_a_list_row_renders_as_its_ticket(full_ticket):
+    """The list renders rows of TICKET_COLUMNS, not model instances: the same JSON."""
+    make_ticket()  # a second ticket, with every optional field empty
+    now = timezone.now()
+    rows = list(ticket_rows(TICKET_COLUMNS).order_by("id"))
+    tickets = list(SupportTicket.objects.order_by("id"))
+
+    assert TicketSerializer(rows, many=True, context={"now": now}).data == (
+        TicketSerializer(tickets, many=True, context={"now": now}).data
+    )
+
+
+UTC_ZONE = timezone.get_fixed_timezone(0)
+
+
+@given(moment=st.datetimes(timezones=st.timezones()), zone=st.timezones())
+@example(moment=datetime(1900, 1, 1, 12, tzinfo=UTC_ZONE), zone=zoneinfo.ZoneInfo("Asia/Kolkata"))  # +05:21:10 then
+@example(moment=datetime(2026, 1, 1, 12, 0, 0, 1, tzinfo=UTC_ZONE), zone=UTC_ZONE)
+def test_times_render_as_drfs_datetime_field_renders_them(moment, zone):
+    """Including zones whose offsets were in seconds, before standard time."""
+    with timezone.override(zone):
+        assert _time(moment, timezone.get_current_timezone()) == serializers.DateTimeField().to_representation(moment)
