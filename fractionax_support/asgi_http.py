@@ -19,6 +19,8 @@ from typing import Any
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpResponseBase
+from rest_framework.response import Response
 
 # Idle request threads kept per process; more than this many at once are let go.
 MAX_IDLE_THREADS = 32
@@ -44,6 +46,12 @@ class SyncChainASGIHandler(ASGIHandler):
         finally:
             self._release(thread)
 
+    async def send_response(self, response: HttpResponseBase, send: Any) -> None:
+        try:
+            await super().send_response(response, send)
+        finally:
+            _let_go(response)
+
     def _release(self, thread: ThreadPoolExecutor) -> None:
         """Idle again once it has finished what it was given: a request cut short (the
         client went away) leaves its sync code running, and nobody else should queue
@@ -63,3 +71,14 @@ class SyncChainASGIHandler(ASGIHandler):
                 thread.shutdown(wait=False)
 
         thread.submit(lambda: None).add_done_callback(when_done)
+
+
+def _let_go(response: HttpResponseBase) -> None:
+    """Once a DRF response is sent, its data and its view are no longer needed (closing it
+    needs neither). The response sits in reference cycles (with its view; with the futures
+    that carried it off its thread), so whatever it holds waited for the cyclic collector:
+    a list page's rows and rendered tickets, ~350 objects per request, freed in pauses of
+    ~2.5 ms every dozen requests. Without the references they go when the request ends."""
+    if isinstance(response, Response):
+        response.data = None
+        response.renderer_context = None  # type: ignore[attr-defined]  # set by DRF before rendering

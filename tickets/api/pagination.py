@@ -10,30 +10,27 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..paging import DEFAULT_LIMIT, MAX_LIMIT, Page, PagingError, paginate
+from ..paging import DEFAULT_LIMIT, MAX_LIMIT, PagingError, paginate
 
 
 class PageLimitPagination(BasePagination):
-    page: Page
+    # The envelope's counts, not the page: the view keeps its paginator, and lives on in a
+    # reference cycle (with its request) until the collector runs, rows and all.
+    counts: dict[str, int]
 
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: APIView | None = None
     ) -> list[Any]:
         assert isinstance(queryset, QuerySet)
         try:
-            self.page = paginate(queryset, request.query_params)
+            page = paginate(queryset, request.query_params)
         except PagingError as error:
             raise ValidationError(error.errors) from None
-        return self.page.items
+        self.counts = {"page": page.page, "limit": page.limit, "total": page.total, "pages": page.pages}
+        return page.items
 
     def get_paginated_response(self, data: Any) -> Response:
-        page = self.page
-        return Response(
-            {
-                "results": data,
-                "pagination": {"page": page.page, "limit": page.limit, "total": page.total, "pages": page.pages},
-            }
-        )
+        return Response({"results": data, "pagination": self.counts})
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         counts = ("page", "limit", "total", "pages")

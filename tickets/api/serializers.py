@@ -2,6 +2,7 @@
 input serializers parse requests for the services. None of them writes."""
 
 from datetime import datetime, tzinfo
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -170,10 +171,14 @@ class TicketSerializer(serializers.Serializer):
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
 
+    @cached_property
+    def _now_and_zone(self) -> tuple[datetime, tzinfo]:
+        """Once per response, not per row: a list renders every row with one serializer."""
+        return self.context.get("now") or timezone.now(), timezone.get_current_timezone()
+
     def to_representation(self, instance: Any) -> dict[str, Any]:
         """`instance` is a SupportTicket or a row of TICKET_COLUMNS (the list's pages)."""
-        ticket, now = instance, self.context.get("now") or timezone.now()
-        zone = timezone.get_current_timezone()
+        ticket, (now, zone) = instance, self._now_and_zone
         return {
             "id": ticket.id,
             "ticketNumber": format_ticket_number(ticket.number),

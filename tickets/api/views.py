@@ -85,7 +85,9 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         queryset = self.filter_queryset(selectors.ticket_rows(s.TICKET_COLUMNS))
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # Not `.data`: DRF's serializer and the data it returns point at each other, so the
+        # page would be freed only by the cyclic collector, in pauses (see asgi_http._let_go).
+        return self.get_paginated_response(self.get_serializer(many=True).to_representation(page))
 
     @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketSerializer}, summary="Create a ticket")
     def create(self, request: Request) -> Response:
