@@ -25,4 +25,5 @@ USER app
 EXPOSE 8000
 
 # Migrations run as a release step (see README, "Deployment"), not on every start.
-CMD ["sh", "-c", "uvicorn fractionax_support.asgi:application --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY} --proxy-headers --lifespan off"]
+# uvicorn's workers, each listening on a socket of its own (fractionax_support/serve.py).
+CMD ["sh", "-c", "python -m fractionax_support.serve --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY} --proxy-headers"]

@@ -75,7 +75,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench.load import Measured, run_clients, websocket_fanout  # noqa: E402
 from fractionax_support.local_ports import free_port  # noqa: E402
-from fractionax_support.uvicorn_command import uvicorn_command  # noqa: E402
+from fractionax_support.server_command import server_command  # noqa: E402
 from integrations.models import PENDING, OutboxMessage  # noqa: E402
 from tickets import services  # noqa: E402
 from tickets.actors import Actor  # noqa: E402
@@ -210,7 +210,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     # Two workers, one per core here; four (the Dockerfile's default) exhausted each's pool of 8.
-    command = uvicorn_command(port, workers=2)
+    command = server_command(port, workers=2)
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

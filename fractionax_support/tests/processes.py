@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 
 from fractionax_support.local_ports import free_port
-from fractionax_support.uvicorn_command import uvicorn_command
+from fractionax_support.server_command import server_command
 
 BASE_DIR = Path(settings.BASE_DIR)
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -75,7 +75,7 @@ def app_server(env: dict[str, str]) -> Iterator[str]:
     """uvicorn serving the ASGI app with `env` over the test environment; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        uvicorn_command(port, graceful_shutdown_seconds=2),
+        server_command(port, graceful_shutdown_seconds=2),
         cwd=BASE_DIR,
         env={**os.environ, **env},
     )

@@ -1,23 +1,20 @@
-"""The uvicorn command line of the Dockerfile, for the servers the tests and the benchmark
+"""The server command line of the Dockerfile, for the servers the tests and the benchmark
 start, so that what they measure and check is what production runs."""
 
 import sys
 
 
-def uvicorn_command(port: int, *, workers: int = 1, graceful_shutdown_seconds: int = 5) -> list[str]:
+def server_command(port: int, *, workers: int = 1, graceful_shutdown_seconds: int = 5) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "uvicorn",
-        "fractionax_support.asgi:application",
+        "fractionax_support.serve",
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--lifespan",
-        "off",
         "--log-level",
         "warning",
         "--no-access-log",
