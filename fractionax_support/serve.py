@@ -17,6 +17,7 @@ import argparse
 import collections
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -25,7 +26,7 @@ import time
 from typing import Any
 
 import uvicorn
-from uvicorn.config import STARTUP_FAILURE
+from uvicorn.config import LOG_LEVELS, STARTUP_FAILURE
 
 APPLICATION = "fractionax_support.asgi:application"
 # Workers that keep dying (say, the app fails to import) are not started again forever.
@@ -38,10 +39,10 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
     # As uvicorn's: on, trusting X-Forwarded-* from FORWARDED_ALLOW_IPS (127.0.0.1 by default).
     parser.add_argument("--proxy-headers", action=argparse.BooleanOptionalAction, default=True)
-    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--log-level", default="info", choices=list(LOG_LEVELS))
     parser.add_argument("--no-access-log", action="store_true")
     parser.add_argument("--timeout-graceful-shutdown", type=int, default=5)
     return parser.parse_args(argv)
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     if not sys.platform.startswith("linux"):  # elsewhere SO_REUSEPORT does not balance
         uvicorn.run(APPLICATION, workers=args.workers, **options)
         return 0
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s:     %(message)s")
+    logging.basicConfig(level=LOG_LEVELS[args.log_level], format="%(levelname)s:     %(message)s")
     try:
         own_socket(args.host, args.port).close()  # the address is free, or fail here, once
     except OSError as error:

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 
 from fractionax_support.local_ports import free_port
+from fractionax_support.serve import APPLICATION, arguments, uvicorn_options
 from fractionax_support.server_command import server_command
 from fractionax_support.tests.processes import BASE_DIR, listening, stop, wait_for
 
@@ -126,3 +128,14 @@ def test_an_address_in_use_fails_at_once_with_uvicorns_startup_failure():
     assert process.returncode == STARTUP_FAILURE
     assert b"Cannot listen" in process.stderr
     assert time.monotonic() - started < 30
+
+
+def test_the_command_line_makes_uvicorns_configuration(monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+
+    args = arguments(["--port", "9000", "--no-proxy-headers", "--no-access-log", "--log-level", "trace"])
+    config = uvicorn.Config(APPLICATION, **uvicorn_options(args))
+
+    assert args.workers == 3  # as uvicorn's own command line reads it
+    assert (config.port, config.proxy_headers, config.access_log, config.lifespan) == (9000, False, False, "off")
+    assert arguments([]).proxy_headers is True  # uvicorn's default
