@@ -71,13 +71,17 @@ def own_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def own_socket_or_exit(host: str, port: int) -> socket.socket:
+    try:
+        return own_socket(host, port)
+    except OSError as error:
+        logger.error("Cannot listen on %s:%s: %s", host, port, error)
+        sys.exit(STARTUP_FAILURE)
+
+
 def run_worker(options: dict[str, Any]) -> None:
     """One worker process: its own socket, one uvicorn server."""
-    try:
-        sock = own_socket(options["host"], options["port"])
-    except OSError as error:
-        logger.error("Cannot listen on %s:%s: %s", options["host"], options["port"], error)
-        sys.exit(STARTUP_FAILURE)
+    sock = own_socket_or_exit(options["host"], options["port"])
     uvicorn.Server(uvicorn.Config(APPLICATION, **options)).run(sockets=[sock])
 
 
@@ -142,11 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.run(APPLICATION, workers=args.workers, **options)
         return 0
     logging.basicConfig(level=LOG_LEVELS[args.log_level], format="%(levelname)s:     %(message)s")
-    try:
-        own_socket(args.host, args.port).close()  # the address is free, or fail here, once
-    except OSError as error:
-        logger.error("Cannot listen on %s:%s: %s", args.host, args.port, error)
-        return STARTUP_FAILURE
+    own_socket_or_exit(args.host, args.port).close()  # the address is free, or fail here, once
     return Supervisor(options, args.workers).run()
 
 
