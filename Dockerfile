@@ -25,6 +25,7 @@ USER app
 EXPOSE 8000
 
 # Migrations run as a release step (see README, "Deployment"), not on every start.
-# uvicorn's workers, each listening on a socket of its own (fractionax_support/serve.py);
+# WEB_CONCURRENCY uvicorn workers (serve reads it, as uvicorn does), each listening on a
+# socket of its own (fractionax_support/serve.py);
 # `exec`, so that the supervisor is PID 1 and gets the SIGTERM that stops the container.
-CMD ["sh", "-c", "exec python -m fractionax_support.serve --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY} --proxy-headers"]
+CMD ["sh", "-c", "exec python -m fractionax_support.serve --host 0.0.0.0 --port ${PORT} --proxy-headers"]
