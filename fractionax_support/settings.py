@@ -111,6 +111,18 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend, with timestamps parsed by psycopg's C code (see its module).
     DATABASES["default"]["ENGINE"] = "fractionax_support.postgresql"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` shares the file between the server and the worker's processes. WAL lets reads
+    # go on beside a write; IMMEDIATE takes the write lock as a transaction starts, so a
+    # writer waits its turn (up to `timeout` seconds) instead of failing mid-transaction
+    # with "database is locked" when another process wrote first.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=30),
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        }
+    )
 # Under ASGI each request may run on a different thread, so persistent connections pile up;
 # a per-process psycopg pool reuses them instead (PostgreSQL only; CONN_MAX_AGE must be 0).
 DATABASE_POOL_SIZE = env.int("DATABASE_POOL_SIZE", default=0)
@@ -175,6 +187,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# `make run` starts this many worker processes; without Redis the rate limits are shared out
+# among them (integrations/rate_limits.py).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TIMEZONE = "UTC"
@@ -330,6 +345,11 @@ SLACK_SUPPORT_CHANNEL_ID = env.str("SLACK_SUPPORT_CHANNEL_ID", default="")
 SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/")
 SLACK_TIMEOUT_SECONDS = env.int("SLACK_TIMEOUT_SECONDS", default=10)  # then the outbox retries
+# Calls to Slack and Help Scout are paced to their documented limits before they are sent
+# (integrations/rate_limits.py); off only against a fake without limits (the benchmark).
+INTEGRATION_RATE_LIMITS = env.bool("INTEGRATION_RATE_LIMITS", default=True)
+# Help Scout counts per account, writes twice; lower it when other apps share the account.
+HELPSCOUT_RATE_LIMIT = env.str("HELPSCOUT_RATE_LIMIT", default="400/minute")
 
 # --- Production hardening: on whenever DEBUG is off, each switch overridable ---
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

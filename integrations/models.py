@@ -54,6 +54,13 @@ class OutboxMessage(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Set just before a call that creates something at the provider, cleared once the
+    # attempt's outcome is known: found set, the last attempt may have been sent, so the
+    # next one looks the result up at the provider before sending again.
+    sending_since = models.DateTimeField(null=True, blank=True)
+    # What the calls made so far created (step name to the provider's id), each recorded as
+    # it succeeded, so that a retry never makes them again.
+    progress = PayloadField(default=dict, blank=True)
 
     class Meta:
         indexes = [

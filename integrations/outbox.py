@@ -5,34 +5,38 @@ integration that wants the event (never the one the change came from). After com
 Celery task delivers them; if the broker is down, the minutely sweep does. Messages of
 one ticket go out in order, one integration at a time per ticket (a lock per pair), and a
 failure holds back the later ones until a retry, with backoff honouring Retry-After,
-gets it through.
+gets it through. Whatever a provider made is recorded as it is made, so a retry after a
+local failure never sends it again.
 
 A provider is a module with:
   SOURCE   the ChangeSource its own changes carry (not echoed back to it);
   EVENTS   the event names it sends on;
   OWN_EVENTS (optional)   those of its own source's events it still sends, because the
            change was made there but must show there too (a Slack button's result);
-  deliver(message)   makes the calls; raises DeliveryError to retry or give up.
+  deliver(message, attempt)   makes the calls, each call that creates something through
+           attempt.once (integrations/attempts.py), so that it is never made twice; returns
+           what to record with the delivery (a callable, or None); raises DeliveryError to
+           retry or give up.
 """
 
 import importlib
 import logging
 import time
-import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.utils import timezone
 
 from tickets.after_commit import add_to_batch
 
 from . import status
+from .attempts import Attempt, record_locally
+from .delivery_lock import pair_lock
 from .errors import DeliveryError
 from .models import PENDING, IntegrationName, OutboxMessage
+from .rate_limits import RateLimitError
 
 if TYPE_CHECKING:
     from tickets.events import DomainEvent
@@ -106,33 +110,12 @@ def _send_kicks(batch: list[tuple[str, int]]) -> None:
         logger.warning("Could not queue the deliveries %s", pairs, exc_info=True)
 
 
-@contextmanager
-def _pair_lock(integration: str, ticket_id: int) -> Iterator[bool]:
-    """One deliverer per (integration, ticket) across workers: a PostgreSQL advisory lock,
-    held outside any transaction so ticket writes never wait on a slow integration.
-    SQLite runs a single local worker and needs none."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    key = (zlib.crc32(integration.encode()) << 32) ^ ticket_id
-    key = key - (1 << 64) if key >= (1 << 63) else key  # into bigint's range
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        locked = bool(cursor.fetchone()[0])
-    try:
-        yield locked
-    finally:
-        if locked:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-
-
 def deliver_pending(integration: str, ticket_id: int) -> int:
     """Sends this ticket's due messages to the integration, oldest first; returns how many
     went through. Stops at a failure to retry, so nothing overtakes it."""
     module = provider(integration)
     delivered = 0
-    with _pair_lock(integration, ticket_id) as locked:
+    with pair_lock(integration, ticket_id) as locked:
         if not locked:
             return 0  # another worker is on it and will take these too
         while True:
@@ -143,38 +126,53 @@ def deliver_pending(integration: str, ticket_id: int) -> int:
             )
             if message is None or message.next_attempt_at > timezone.now():
                 return delivered
+            attempt = Attempt(message)
             try:
-                module.deliver(message)
+                finish = module.deliver(message, attempt)
             except DeliveryError as error:
-                _record_failure(message, error)
+                _record_failure(attempt, error)
                 if not error.permanent:
                     return delivered
                 continue
             except Exception as error:  # a bug or an unforeseen answer: keep it, retry later
                 logger.exception("Delivering outbox message %s failed", message.pk)
-                _record_failure(message, DeliveryError(f"{type(error).__name__}: {error}"))
+                _record_failure(attempt, DeliveryError(f"{type(error).__name__}: {error}"))
                 return delivered
-            message.delivered_at = timezone.now()
-            message.attempts += 1
-            message.last_error = ""
-            message.save(update_fields=["delivered_at", "attempts", "last_error"])
-            status.record_success(integration)
+            record_locally(lambda: _record_delivery(message, finish))  # noqa: B023 (called at once)
             delivered += 1
 
 
-def _record_failure(message: OutboxMessage, error: DeliveryError) -> None:
-    now = timezone.now()
-    message.attempts += 1
-    message.last_error = str(error)[: status.MAX_ERROR_LENGTH]
+def _record_delivery(message: OutboxMessage, finish: Callable[[], object] | None) -> None:
+    if finish is not None:
+        finish()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        delivered_at=timezone.now(), attempts=message.attempts + 1, last_error="", sending_since=None
+    )
+    status.record_success(message.integration)
+
+
+def _record_failure(attempt: Attempt, error: DeliveryError) -> None:
+    message, now = attempt.message, timezone.now()
+    fields = {
+        "attempts": message.attempts + 1,
+        "last_error": str(error)[: status.MAX_ERROR_LENGTH],
+        # Kept while a call may have gone through, so the next attempt looks before sending.
+        "sending_since": message.sending_since if attempt.may_have_sent(error) else None,
+    }
     if error.permanent:
-        message.failed_at = now
+        fields["failed_at"] = now
     else:
-        delay = timedelta(seconds=error.retry_after) if error.retry_after is not None else backoff(message.attempts)
-        message.next_attempt_at = now + delay
-    message.save(update_fields=["attempts", "last_error", "failed_at", "next_attempt_at"])
-    status.record_failure(message.integration, str(error))
+        delay = timedelta(seconds=error.retry_after) if error.retry_after is not None else backoff(message.attempts + 1)
+        fields["next_attempt_at"] = now + delay
+
+    def write() -> None:
+        OutboxMessage.objects.filter(pk=message.pk).update(**fields)
+        if not isinstance(error, RateLimitError):  # our own pacing is no failure of the integration
+            status.record_failure(message.integration, str(error))
+
+    record_locally(write)
     logger.warning(
-        "%s delivery of %s failed (attempt %s): %s", message.integration, message.pk, message.attempts, error
+        "%s delivery of %s failed (attempt %s): %s", message.integration, message.pk, fields["attempts"], error
     )
 
 

@@ -14,6 +14,7 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 
+from integrations import rate_limits
 from integrations.errors import DeliveryError
 
 CONNECT_TIMEOUT = 5  # seconds; the read timeout is HELPSCOUT_TIMEOUT_SECONDS
@@ -24,9 +25,15 @@ RETRY_PAUSE = 0.5
 
 class HelpScoutError(DeliveryError):
     def __init__(
-        self, message: str, *, status: int | None = None, retry_after: float | None = None, permanent: bool = False
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        maybe_sent: bool = True,
     ) -> None:
-        super().__init__(message, retry_after=retry_after, permanent=permanent)
+        super().__init__(message, retry_after=retry_after, permanent=permanent, maybe_sent=maybe_sent)
         self.status = status
 
 
@@ -61,6 +68,13 @@ class HelpScoutClient:
         body = {"op": "replace", "path": "/status", "value": status}
         self._request("PATCH", f"conversations/{conversation_id}", json=body)
 
+    def find_tagged_conversation(self, mailbox_id: str, tag: str) -> str | None:
+        """The id of the conversation of our mailbox with this tag, in any status."""
+        for conversation in self.conversations({"mailbox": mailbox_id, "tag": tag, "status": "all"}):
+            if str(conversation.get("id", "")).isdigit():
+                return str(conversation["id"])
+        return None
+
     def get_conversation(self, conversation_id: str) -> dict[str, Any]:
         return self._json(self._request("GET", f"conversations/{conversation_id}", params={"embed": "threads"}))
 
@@ -88,6 +102,7 @@ class HelpScoutClient:
         while True:
             token = self._token(force=new_token)
             new_token = False
+            self._pace(cost=1 if method == "GET" else 2)  # Help Scout counts a write twice
             try:
                 response = self.session.request(
                     method,
@@ -117,6 +132,7 @@ class HelpScoutClient:
         token = None if force else cache.get(key)
         if token:
             return str(token)
+        self._pace(cost=1)
         try:
             response = self.session.post(
                 self.base_url + "oauth2/token",
@@ -134,6 +150,13 @@ class HelpScoutClient:
             raise HelpScoutError("Help Scout sent a malformed token response.")
         cache.set(key, token, timeout=max(1, expires_in - TOKEN_EXPIRY_MARGIN))
         return token
+
+    @staticmethod
+    def _pace(*, cost: int) -> None:
+        try:
+            rate_limits.acquire("helpscout", settings.HELPSCOUT_RATE_LIMIT, cost=cost)
+        except rate_limits.RateLimitError as error:
+            raise HelpScoutError(str(error), retry_after=error.retry_after, maybe_sent=False) from error
 
     def _token_cache_key(self) -> str:
         identity = hashlib.sha256(f"{self.base_url}|{self.app_id}|{self.app_secret}".encode()).hexdigest()[:24]
@@ -161,12 +184,13 @@ def _failure(method: str, path: str, response: requests.Response, *, permanent: 
     status = response.status_code
     message = f"Help Scout {method} {path}: HTTP {status} {response.text[:300]}".strip()
     if status == 429:
-        return HelpScoutError(message, status=status, retry_after=_retry_after(response))
+        return HelpScoutError(message, status=status, retry_after=_retry_after(response), maybe_sent=False)
     if permanent is None:
         # 401/403 may be fixed by an admin (credentials, permissions); other 4xx will not
         # be fixed by sending the same request again (a 3xx is a merged conversation).
         permanent = status < 500 and status not in (401, 403, 408)
-    return HelpScoutError(message, status=status, permanent=permanent)
+    # A 4xx was refused unprocessed; a 5xx or a timeout may have been processed all the same.
+    return HelpScoutError(message, status=status, permanent=permanent, maybe_sent=status >= 500 or status == 408)
 
 
 def _repeatable(method: str, failure: HelpScoutError) -> bool:

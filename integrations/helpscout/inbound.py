@@ -195,7 +195,7 @@ def _apply_threads(link: HelpScoutConversation, ticket_id: int, conversation: Co
     threads = conversation.threads or ()
     if not link.first_thread_id and threads:
         link.first_thread_id = threads[0].id
-    ours = links.own_threads(thread.id for thread in threads)
+    ours = links.own_threads(threads, ticket_id=ticket_id)
     stored = set(
         TicketComment.objects.filter(
             source=ChangeSource.HELPSCOUT, external_id__in=[thread.id for thread in threads]

@@ -4,8 +4,10 @@ we have recorded that thread as ours."""
 
 from collections.abc import Iterable
 
-from integrations.models import HelpScoutConversation, InboundDelivery, IntegrationName
+from integrations.models import HelpScoutConversation, InboundDelivery, IntegrationName, OutboxMessage
 from tickets.models import SupportTicket
+
+from .payloads import Thread
 
 
 def lock_conversation(conversation_id: str) -> HelpScoutConversation:
@@ -33,7 +35,17 @@ def record_own_thread(thread_id: str) -> None:
     InboundDelivery.objects.get_or_create(integration=IntegrationName.HELPSCOUT, key=_thread_key(thread_id))
 
 
-def own_threads(thread_ids: Iterable[str]) -> set[str]:
-    keys = {_thread_key(thread_id): thread_id for thread_id in thread_ids}
+def own_threads(threads: Iterable[Thread], *, ticket_id: int) -> set[str]:
+    """The ids of the threads we created: recorded as ours, or marked by one of this
+    ticket's outbox messages (their webhook may come before we record them)."""
+    threads = list(threads)
+    keys = {_thread_key(thread.id): thread.id for thread in threads}
     found = InboundDelivery.objects.filter(integration=IntegrationName.HELPSCOUT, key__in=keys)
-    return {keys[key] for key in found.values_list("key", flat=True)}
+    ours = {keys[key] for key in found.values_list("key", flat=True)}
+    marked = {thread.outbox_message_id: thread.id for thread in threads if thread.outbox_message_id is not None}
+    if marked:
+        messages = OutboxMessage.objects.filter(
+            pk__in=marked, ticket_id=ticket_id, integration=IntegrationName.HELPSCOUT
+        ).values_list("pk", flat=True)
+        ours.update(marked[pk] for pk in messages)
+    return ours

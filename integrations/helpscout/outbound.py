@@ -11,15 +11,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
 
-from integrations.models import OutboxMessage
+from integrations.attempts import Attempt, record_locally
+from integrations.models import HelpScoutConversation, OutboxMessage
 from tickets import services
 from tickets.models import ChangeSource, HelpScoutSyncStatus, SupportTicket
 
-from . import links
+from . import links, markers
 from .client import HelpScoutClient, HelpScoutError
 from .inbound import HELPSCOUT
 from .mapping import status_to_helpscout
@@ -31,90 +32,115 @@ SOURCE = ChangeSource.HELPSCOUT
 EVENTS = frozenset({"new-ticket", "ticket-status-updated", "ticket-comment-added"})
 
 
-def deliver(message: OutboxMessage) -> None:
+def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | None:
     ticket = SupportTicket.objects.get(pk=message.ticket_id)
     client = HelpScoutClient.from_settings()
     try:
-        synced = HANDLERS[message.event](client, ticket, message.payload)
+        synced = HANDLERS[message.event](client, ticket, message, attempt)
     except HelpScoutError:
-        _record(ticket.pk, HelpScoutSyncStatus.ERROR)
+        record_locally(lambda: _record(ticket.pk, HelpScoutSyncStatus.ERROR))
         raise
-    if synced:
-        _record(ticket.pk, HelpScoutSyncStatus.SYNCED)
+    return (lambda: _record(ticket.pk, HelpScoutSyncStatus.SYNCED)) if synced else None
 
 
-def _create_conversation(client: HelpScoutClient, ticket: SupportTicket, payload: dict[str, Any]) -> bool:
+def _create_conversation(
+    client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt
+) -> bool:
     if ticket.helpscout_conversation_id:
         return True  # made by an earlier attempt, or linked from its webhook already
     mailbox = str(settings.HELPSCOUT_MAILBOX_ID)
     if not mailbox.isdigit():
-        raise HelpScoutError(f"HELPSCOUT_MAILBOX_ID must be a number, not {mailbox!r}.")
+        raise HelpScoutError(f"HELPSCOUT_MAILBOX_ID must be a number, not {mailbox!r}.", maybe_sent=False)
+    payload = message.payload
     email = payload["customerEmail"]
     first, _, last = payload["customerName"].strip().partition(" ")
     customer = {"email": email, **({"firstName": first} if first else {}), **({"lastName": last} if last else {})}
     status = status_to_helpscout(payload["status"])
-    conversation_id = client.create_conversation(
-        {
-            "subject": payload["subject"],
-            "mailboxId": int(mailbox),
-            "type": "email",
-            "status": status,
-            "customer": customer,
-            "threads": [{"type": "customer", "customer": {"email": email}, "text": _html(payload["description"])}],
-            # Lets the webhook side recognise the conversation as this ticket's.
-            "tags": [payload["ticketNumber"].lower()],
-        }
-    )
-    with transaction.atomic():
+    # The ticket-number tag lets the webhook side recognise the conversation as this
+    # ticket's, and a retry find it.
+    tag = payload["ticketNumber"].lower()
+    body = {
+        "subject": payload["subject"],
+        "mailboxId": int(mailbox),
+        "type": "email",
+        "status": status,
+        "customer": customer,
+        "threads": [{"type": "customer", "customer": {"email": email}, "text": _html(payload["description"])}],
+        "tags": [tag],
+    }
+
+    def record(conversation_id: str) -> None:
         link = links.lock_conversation(conversation_id)
-        link.ticket = link.ticket or ticket
+        link.ticket_id = link.ticket_id or ticket.pk
         link.status = status
         link.save(update_fields=["ticket", "status"])
         services.ticket_record_sync(ticket_id=ticket.pk, actor=HELPSCOUT, helpscout_conversation_id=conversation_id)
+
+    attempt.once(
+        "conversation",
+        send=lambda: client.create_conversation(body),
+        find=lambda: client.find_tagged_conversation(mailbox, tag),
+        record=record,
+    )
     return True
 
 
-@transaction.atomic
-def _add_thread(client: HelpScoutClient, ticket: SupportTicket, payload: dict[str, Any]) -> bool:
-    link = links.lock_for_ticket(ticket)
+def _add_thread(client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt) -> bool:
+    link = record_locally(lambda: links.lock_for_ticket(ticket))
     if link is None or link.deleted:
         return False  # no conversation (made before Help Scout was set up) or deleted there
-    comment = payload["comment"]
-    status = status_to_helpscout(payload["ticket"]["status"])
+    comment = message.payload["comment"]
+    status = status_to_helpscout(message.payload["ticket"]["status"])
+    conversation_id = link.conversation_id
     # Without an explicit status, a new thread would reopen a closed conversation.
     if comment["isInternal"]:
         text = f"<b>{escape(comment['author'])}</b> (FractionaX):<br>{_html(comment['comment'])}"
-        thread_id = client.create_note(link.conversation_id, {"text": text, "status": status})
+        body: dict[str, Any] = {"text": text + markers.mark(message.pk), "status": status}
+        send = lambda: client.create_note(conversation_id, body)  # noqa: E731
     else:
+        customer_id = link.customer_id or _customer_id(client, conversation_id)
         if not link.customer_id:
-            link.customer_id = _customer_id(client, link.conversation_id)
-        body = {"text": _html(comment["comment"]), "customer": {"id": int(link.customer_id)}, "status": status}
-        thread_id = client.create_reply(link.conversation_id, body)
-    links.record_own_thread(thread_id)
-    link.status = status
-    link.save(update_fields=["customer_id", "status"])
+            record_locally(lambda: HelpScoutConversation.objects.filter(pk=link.pk).update(customer_id=customer_id))
+        text = _html(comment["comment"]) + markers.mark(message.pk)
+        body = {"text": text, "customer": {"id": int(customer_id)}, "status": status}
+        send = lambda: client.create_reply(conversation_id, body)  # noqa: E731
+
+    def record(thread_id: str) -> None:
+        links.record_own_thread(thread_id)
+        HelpScoutConversation.objects.filter(pk=link.pk).update(status=status)
+
+    attempt.once("thread", send=send, find=lambda: _find_thread(client, conversation_id, message.pk), record=record)
     return True
 
 
-@transaction.atomic
-def _update_status(client: HelpScoutClient, ticket: SupportTicket, payload: dict[str, Any]) -> bool:
-    link = links.lock_for_ticket(ticket)
+def _find_thread(client: HelpScoutClient, conversation_id: str, outbox_message_id: int) -> str | None:
+    """The thread this outbox message created, if an earlier attempt did."""
+    try:
+        threads = parse_conversation(client.get_conversation(conversation_id)).threads or ()
+    except PayloadError as error:
+        raise HelpScoutError(f"Help Scout conversation {conversation_id} unreadable: {error}") from error
+    return next((thread.id for thread in threads if thread.outbox_message_id == outbox_message_id), None)
+
+
+def _update_status(client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt) -> bool:
+    link = record_locally(lambda: links.lock_for_ticket(ticket))
     if link is None or link.deleted:
         return False
-    status = status_to_helpscout(payload["status"])
-    if link.status == status:
+    status = status_to_helpscout(message.payload["status"])
+    if link.status == status and not message.attempts:
         return True  # e.g. open -> in_progress: both `active`
-    client.update_status(link.conversation_id, status)
-    link.status = status
+    # Recorded first, so the webhook of our own change finds nothing new to apply back.
+    record_locally(lambda: HelpScoutConversation.objects.filter(pk=link.pk).update(status=status))
+    client.update_status(link.conversation_id, status)  # the same PATCH twice does no harm
     # Help Scout's time for our change: a webhook older than it is stale (see inbound).
     try:
         modified_at = parse_conversation(client.get_conversation(link.conversation_id)).modified_at
     except PayloadError as error:
         logger.warning("Help Scout conversation %s unreadable after update: %s", link.conversation_id, error)
-        modified_at = None
-    if modified_at is not None and (link.modified_at is None or modified_at > link.modified_at):
-        link.modified_at = modified_at
-    link.save(update_fields=["status", "modified_at"])
+        return True
+    if modified_at is not None:
+        newer = Q(modified_at__isnull=True) | Q(modified_at__lt=modified_at)
+        record_locally(lambda: HelpScoutConversation.objects.filter(newer, pk=link.pk).update(modified_at=modified_at))
     return True
 
 
@@ -140,7 +166,7 @@ def _record(ticket_id: int, sync_status: str) -> None:
     services.ticket_record_sync(ticket_id=ticket_id, actor=HELPSCOUT, **fields)
 
 
-Handler = Callable[[HelpScoutClient, SupportTicket, dict[str, Any]], bool]
+Handler = Callable[[HelpScoutClient, SupportTicket, OutboxMessage, Attempt], bool]
 HANDLERS: dict[str, Handler] = {
     "new-ticket": _create_conversation,
     "ticket-comment-added": _add_thread,

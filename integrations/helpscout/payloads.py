@@ -15,6 +15,8 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
 
+from . import markers
+
 MAX_ID = 2**63 - 1  # Help Scout's ids are 64-bit; ours are stored as text of at most 32
 MAX_STATUS_LENGTH = 20
 
@@ -38,6 +40,8 @@ class Thread:
     text: str
     created_at: datetime | None
     author: Person | None
+    # The outbox message that created it, when it is one of ours (see markers.py).
+    outbox_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,13 +103,15 @@ def parse_conversation(data: Any) -> Conversation:
 def _thread(data: Any) -> Thread:
     data = _object(data, "thread")
     body = _opt(data, "body", str)
+    html = body if body is not None else _opt(data, "text", str) or ""
     return Thread(
         id=_id(data, "id"),
         type=_opt(data, "type", str) or "",
         state=_opt(data, "state", str) or "",
-        text=html_to_text(body if body is not None else _opt(data, "text", str) or ""),
+        text=html_to_text(html),
         created_at=_time(data, "createdAt"),
         author=_person(data, "createdBy"),
+        outbox_message_id=markers.marked_message(html),
     )
 
 

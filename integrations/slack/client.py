@@ -3,11 +3,14 @@ retrying later and giving up."""
 
 import http.client
 from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web import SlackResponse
 
+from integrations import rate_limits
 from integrations.errors import DeliveryError
 
 # Calls made while Slack waits for our answer (it gives up after 3 s); other calls give up
@@ -26,9 +29,46 @@ _TRANSIENT_ERRORS = frozenset(
 _TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
 
 
+# Slack's documented limits per method ("Tier 3: 50+ per minute"); chat.postMessage is
+# about one message per second per channel. Counted per workspace (one token here).
+METHOD_RATES = {
+    "chat.postMessage": "1/second",
+    "chat.update": "50/minute",
+    "conversations.history": "50/minute",
+    "conversations.replies": "50/minute",
+    "users.info": "100/minute",
+    "views.open": "100/minute",
+    "auth.test": "100/minute",
+}
+DEFAULT_RATE = "20/minute"  # Tier 2, for a method not listed
+
+
+class SlackRateLimitError(SlackClientError):
+    """Our own pacing held a call back: nothing was sent."""
+
+    def __init__(self, error: rate_limits.RateLimitError) -> None:
+        super().__init__(str(error))
+        self.retry_after = error.retry_after
+
+
+class PacedWebClient(WebClient):
+    """Every call waits for room under its method's rate (per channel for messages)."""
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
+        key = api_method
+        if api_method == "chat.postMessage":
+            body = kwargs.get("json") or kwargs.get("data") or {}
+            key = f"{api_method}:{body.get('channel', '')}"
+        try:
+            rate_limits.acquire("slack", METHOD_RATES.get(api_method, DEFAULT_RATE), key=key)
+        except rate_limits.RateLimitError as error:
+            raise SlackRateLimitError(error) from error
+        return super().api_call(api_method, **kwargs)  # type: ignore[return-value]
+
+
 def web_client(*, timeout: int | None = None) -> WebClient:
     # No SDK retry handlers: the outbox owns retries and backoff, so a worker never sleeps.
-    return WebClient(
+    return PacedWebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
         timeout=timeout or settings.SLACK_TIMEOUT_SECONDS,
@@ -45,17 +85,23 @@ def error_code(error: SlackApiError) -> str:
 def delivery_error(error: Exception) -> DeliveryError:
     """Rate limits wait as long as Slack asks; outages and bad tokens are retried with
     backoff; anything else is a request Slack will never accept."""
+    if isinstance(error, SlackRateLimitError):
+        return DeliveryError(str(error), retry_after=error.retry_after, maybe_sent=False)
     if not isinstance(error, SlackApiError):
-        return DeliveryError(f"Slack unreachable: {type(error).__name__}: {error}")
+        # Refused at connect: the request never left; anything later may have reached Slack.
+        refused = isinstance(getattr(error, "reason", error), ConnectionRefusedError)
+        return DeliveryError(f"Slack unreachable: {type(error).__name__}: {error}", maybe_sent=not refused)
     response = error.response
     method = str(response.api_url).split("?", 1)[0].rsplit("/", 1)[-1]
     code = error_code(error)
     message = f"Slack {method} failed: {code} (HTTP {response.status_code})"
     if response.status_code == 429 or code == "ratelimited":
-        return DeliveryError(message, retry_after=_retry_after(response.headers))
-    if response.status_code >= 500 or code in _TRANSIENT_ERRORS or code in _TOKEN_ERRORS:
+        return DeliveryError(message, retry_after=_retry_after(response.headers), maybe_sent=False)
+    if response.status_code >= 500 or code in _TRANSIENT_ERRORS:
         return DeliveryError(message)
-    return DeliveryError(message, permanent=True)
+    if code in _TOKEN_ERRORS:
+        return DeliveryError(message, maybe_sent=False)
+    return DeliveryError(message, permanent=True, maybe_sent=False)
 
 
 def _retry_after(headers: Mapping[str, object]) -> float | None:

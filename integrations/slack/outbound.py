@@ -4,14 +4,19 @@ message in the support channel showing its current state, and a thread of what h
 The root message is drawn from the ticket as it is now, so a late or repeated delivery
 never shows a stale state; thread lines come from the event. A ticket whose root message
 was never posted (Slack configured after it was created) gets it with its next event.
+Both kinds of post carry message metadata naming what they are, so that after an attempt
+whose outcome is unknown they are looked up in Slack rather than posted twice.
 """
 
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from slack_sdk import WebClient
 
+from integrations.attempts import Attempt
 from integrations.models import OutboxMessage
 from tickets import services
 from tickets.actors import Actor
@@ -37,43 +42,120 @@ OWN_EVENTS = frozenset({"new-ticket", "ticket-status-updated", "ticket-assigned"
 SLACK_ACTOR = Actor(name="Slack", source=ChangeSource.SLACK)
 
 
-def deliver(message: OutboxMessage) -> None:
+# Message metadata marks what we post, so that after an attempt whose outcome is unknown
+# the message can be found in Slack instead of being posted again (integrations/attempts.py).
+ROOT_EVENT_TYPE = "fractionax_ticket"
+LINE_EVENT_TYPE = "fractionax_ticket_update"
+LOOKBACK_MARGIN = timedelta(minutes=5)  # for clocks apart between Slack and us
+MAX_LOOKUP_PAGES = 10
+
+
+def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object]:
     ticket = SupportTicket.objects.get(pk=message.ticket_id)
     client = web_client()
     try:
-        _deliver(client, ticket, message.event, message.payload)
+        ticket = _deliver(client, ticket, message, attempt)
     except CALL_ERRORS as error:
         raise delivery_error(error) from error
+    return lambda: _record(ticket)
 
 
-def _deliver(client: WebClient, ticket: SupportTicket, event: str, payload: dict[str, Any]) -> None:
+def _deliver(client: WebClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt) -> SupportTicket:
     if not ticket.slack_message_ts:
-        ticket = _post_root(client, ticket)
-    elif event != "new-ticket":
+        ticket = _post_root(client, ticket, attempt)
+    elif message.event != "new-ticket":
         _update_root(client, ticket)
-    line = _thread_line(client, ticket, event, payload)
+    line = _thread_line(client, ticket, message.event, message.payload)
     if line:
-        client.chat_postMessage(
-            channel=ticket.slack_channel_id, thread_ts=ticket.slack_thread_id, text=line, unfurl_links=False
+        metadata = {"event_type": LINE_EVENT_TYPE, "event_payload": {"outbox_message_id": message.pk}}
+        attempt.once(
+            "thread_line",
+            send=lambda: str(
+                client.chat_postMessage(
+                    channel=ticket.slack_channel_id,
+                    thread_ts=ticket.slack_thread_id,
+                    text=line,
+                    unfurl_links=False,
+                    metadata=metadata,
+                )["ts"]
+            ),
+            find=lambda: _find_line(client, ticket, message),
         )
-    _record(ticket)
+    return ticket
 
 
-def _post_root(client: WebClient, ticket: SupportTicket) -> SupportTicket:
-    root = blocks.root_message(ticket, now=timezone.now())
-    response = client.chat_postMessage(
-        channel=settings.SLACK_SUPPORT_CHANNEL_ID, text=root.text, blocks=root.blocks, unfurl_links=False
+def _post_root(client: WebClient, ticket: SupportTicket, attempt: Attempt) -> SupportTicket:
+    def send() -> str:
+        root = blocks.root_message(ticket, now=timezone.now())
+        metadata = {"event_type": ROOT_EVENT_TYPE, "event_payload": {"ticket_id": ticket.pk}}
+        response = client.chat_postMessage(
+            channel=settings.SLACK_SUPPORT_CHANNEL_ID,
+            text=root.text,
+            blocks=root.blocks,
+            unfurl_links=False,
+            metadata=metadata,
+        )
+        return f"{response['channel']}/{response['ts']}"
+
+    def record(key: str) -> None:
+        channel, ts = key.split("/", 1)
+        services.ticket_record_sync(
+            ticket_id=ticket.pk,
+            actor=SLACK_ACTOR,
+            slack_channel_id=channel,
+            slack_message_ts=ts,
+            slack_thread_id=ts,
+            slack_last_sync_at=timezone.now(),
+            slack_is_archived=ticket.status == TicketStatus.CLOSED,
+        )
+
+    attempt.once("root_message", send=send, find=lambda: _find_root(client, ticket, attempt), record=record)
+    return SupportTicket.objects.get(pk=ticket.pk)
+
+
+def _find_root(client: WebClient, ticket: SupportTicket, attempt: Attempt) -> str | None:
+    """The ticket's root message in the channel, if an earlier attempt posted it."""
+    channel = settings.SLACK_SUPPORT_CHANNEL_ID
+    oldest = _lookback(attempt.message)
+    for message in _pages(client.conversations_history, channel=channel, oldest=oldest):
+        if _marked(message, ROOT_EVENT_TYPE, "ticket_id", ticket.pk):
+            return f"{channel}/{message['ts']}"
+    return None
+
+
+def _find_line(client: WebClient, ticket: SupportTicket, outbox_message: OutboxMessage) -> str | None:
+    """This message's line in the ticket's thread, if an earlier attempt posted it."""
+    replies = _pages(
+        client.conversations_replies,
+        channel=ticket.slack_channel_id,
+        ts=ticket.slack_thread_id,
+        oldest=_lookback(outbox_message),
     )
-    # Stored before any further call, so a retry updates this message instead of posting another.
-    return services.ticket_record_sync(
-        ticket_id=ticket.pk,
-        actor=SLACK_ACTOR,
-        slack_channel_id=str(response["channel"]),
-        slack_message_ts=str(response["ts"]),
-        slack_thread_id=str(response["ts"]),
-        slack_last_sync_at=timezone.now(),
-        slack_is_archived=ticket.status == TicketStatus.CLOSED,
-    )
+    for message in replies:
+        if _marked(message, LINE_EVENT_TYPE, "outbox_message_id", outbox_message.pk):
+            return str(message["ts"])
+    return None
+
+
+def _lookback(message: OutboxMessage) -> str:
+    since = (message.sending_since or message.created_at) - LOOKBACK_MARGIN
+    return f"{since.timestamp():.6f}"
+
+
+def _pages(method: Callable[..., Any], **arguments: Any) -> Iterator[dict[str, Any]]:
+    cursor = None
+    for _ in range(MAX_LOOKUP_PAGES):
+        response = method(**arguments, include_all_metadata=True, limit=200, cursor=cursor)
+        yield from response.get("messages") or []
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return
+
+
+def _marked(message: dict[str, Any], event_type: str, key: str, value: int) -> bool:
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return metadata.get("event_type") == event_type and str(payload.get(key)) == str(value)
 
 
 def _update_root(client: WebClient, ticket: SupportTicket) -> None:

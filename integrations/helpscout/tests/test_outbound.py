@@ -9,6 +9,7 @@ from django.utils import timezone
 from werkzeug import Response
 
 from integrations import outbox
+from integrations.helpscout import markers
 from integrations.models import HelpScoutConversation, OutboxMessage
 from tickets import services
 from tickets.models import SupportTicket, TicketComment
@@ -76,6 +77,12 @@ def bodies(requests_to, method, path):
     return [json.loads(request.data) for request in requests_to(method, path)]
 
 
+def mark_of_last_comment(ticket):
+    """The mark our thread carries: the outbox message that sent it (see markers.py)."""
+    message = OutboxMessage.objects.filter(ticket=ticket, event="ticket-comment-added").latest("id")
+    return markers.mark(message.pk)
+
+
 def test_a_new_ticket_becomes_a_conversation_with_its_id_stored(fake, committed, requests_to):
     ticket = committed(make_ticket)
 
@@ -112,7 +119,11 @@ def test_public_comment_is_a_reply_to_the_customer(fake, committed, comment, req
     assert deliver(ticket) == 1
 
     assert bodies(requests_to, "POST", "/v2/conversations/555/reply") == [
-        {"text": "We reset it.<br>Try &lt;again&gt;.", "customer": {"id": 77}, "status": "active"}
+        {
+            "text": "We reset it.<br>Try &lt;again&gt;." + mark_of_last_comment(ticket),
+            "customer": {"id": 77},
+            "status": "active",
+        }
     ]
     assert HelpScoutConversation.objects.get(conversation_id="555").customer_id == "77"
 
@@ -126,7 +137,10 @@ def test_internal_comment_is_a_note_keeping_the_status(fake, committed, comment,
     assert deliver(ticket) == 2
 
     assert bodies(requests_to, "POST", "/v2/conversations/555/notes") == [
-        {"text": "<b>Alex Agent</b> (FractionaX):<br>Checked the logs", "status": "closed"}
+        {
+            "text": "<b>Alex Agent</b> (FractionaX):<br>Checked the logs" + mark_of_last_comment(ticket),
+            "status": "closed",
+        }
     ]
 
 
@@ -220,6 +234,8 @@ def test_a_refused_conversation_fails_for_good_and_later_messages_go_on(helpscou
 def test_error_shows_in_integration_status_then_recovers(helpscout, committed, staff_client):
     helpscout.expect_oneshot_request("/v2/conversations", method="POST").respond_with_data("down", status=503)
     helpscout.expect_request("/v2/conversations", method="POST").respond_with_response(CREATED)
+    # After a 503 the conversation may exist all the same: the retry looks for it first.
+    helpscout.expect_request("/v2/conversations", method="GET").respond_with_json({"page": {"totalPages": 0}})
     ticket = committed(make_ticket)
 
     deliver(ticket)

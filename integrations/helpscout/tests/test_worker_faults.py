@@ -139,6 +139,8 @@ def test_a_worker_killed_mid_retry_loses_nothing_and_the_sync_is_delivered_once(
     fake = ScriptedConversations(
         helpscout, lambda: Response("slow down", status=429, headers={"Retry-After": "3"}), held_then_failed
     )
+    # Help Scout did not create it (it answered 500): the lookup before sending again finds nothing.
+    helpscout.expect_request("/v2/conversations", method="GET").respond_with_json({"page": {"totalPages": 0}})
     first = workers.start()
     response = staff_client.post(
         API, {"subject": "Killed mid-retry", "description": "d", "customerEmail": "c@example.com"}, format="json"
@@ -158,11 +160,16 @@ def test_a_worker_killed_mid_retry_loses_nothing_and_the_sync_is_delivered_once(
     release.set()
     message = message_for(ticket_id)
     assert (message.delivered_at, message.attempts) == (None, 1)  # the cut-off call left no trace
+    assert message.sending_since is not None  # but its outcome is unknown: look before sending again
 
     workers.start()
     workers.sweep_until(lambda: message_for(ticket_id).delivered_at, 30, "delivery by the new worker")
 
     assert fake.answered == [("Killed mid-retry", 429), ("Killed mid-retry", 500), ("Killed mid-retry", 201)]
+    lookups = [
+        request for request, _ in helpscout.log if request.method == "GET" and request.path == "/v2/conversations"
+    ]
+    assert [request.args["tag"] for request in lookups] == ["fct-000001"]
     ticket = SupportTicket.objects.get(pk=ticket_id)
     assert (ticket.helpscout_conversation_id, ticket.helpscout_sync_status) == ("555", "synced")
     wait_for(lambda: helpscout_status(staff_client)["status"] == "ok", 10, "the status to recover")
@@ -183,6 +190,8 @@ def test_a_help_scout_slower_than_our_timeout_slows_no_ticket_change(settings, w
         return Response("gateway timeout", status=504)
 
     fake = ScriptedConversations(helpscout, too_slow)
+    # The timed-out call may have created the conversation: the retry looks for it first.
+    helpscout.expect_request("/v2/conversations", method="GET").respond_with_json({"page": {"totalPages": 0}})
     helpscout.expect_request("/v2/conversations/555", method="GET").respond_with_json(
         conversation(id=555, userUpdatedAt="2026-11-20T15:00:00Z")
     )

@@ -41,6 +41,8 @@ class FakeSlack:
         self._delays: dict[str, list[float]] = defaultdict(list)
         self.slow_answered = threading.Event()  # the delayed answer is out: the fake is free again
         self._ts = itertools.count(1)
+        self.posted: list[dict[str, Any]] = []  # every message in the channel, as Slack keeps them
+        self._accepted_then_failed: dict[str, list[Response]] = defaultdict(list)
         httpserver.expect_request(re.compile(r"^/[A-Za-z.]+$")).respond_with_handler(self._answer)
 
     def fail(self, method: str, *, status: int = 200, error: str = "internal_error", headers=None, times=1):
@@ -49,6 +51,12 @@ class FakeSlack:
             self._scripted[method].append(
                 Response(body, status=status, headers=headers or {}, content_type="application/json")
             )
+
+    def accept_then_fail(self, method: str, *, status: int = 500, error: str = "internal_error") -> None:
+        """The next call of `method` takes effect (a message is posted), but its answer is
+        lost: our side sees a failure after Slack acted."""
+        body = json.dumps({"ok": False, "error": error})
+        self._accepted_then_failed[method].append(Response(body, status=status, content_type="application/json"))
 
     def slow(self, method: str, seconds: float) -> None:
         """The next call of `method` is answered only after `seconds` (and, the fake serving one
@@ -79,11 +87,42 @@ class FakeSlack:
             self.slow_answered.set()
         if self._scripted[method]:
             return self._scripted[method].pop(0)
-        return Response(json.dumps(self._ok(method, args)), content_type="application/json")
+        answer = Response(json.dumps(self._ok(method, args)), content_type="application/json")
+        if self._accepted_then_failed[method]:
+            return self._accepted_then_failed[method].pop(0)
+        return answer
+
+    def thread_of(self, ts: str) -> list[dict[str, Any]]:
+        return [message for message in self.posted if message.get("thread_ts", message["ts"]) == ts]
+
+    def _history(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Channel messages, newest first, as conversations.history lists them."""
+        roots = [m for m in self.posted if m["channel"] == args["channel"] and m.get("thread_ts", m["ts"]) == m["ts"]]
+        return self._shown(reversed(roots), args)
+
+    def _shown(self, messages: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
+        oldest = float(args.get("oldest") or 0)
+        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        return [
+            {key: value for key, value in message.items() if key != "metadata" or with_metadata}
+            for message in messages
+            if float(message["ts"]) > oldest
+        ]
 
     def _ok(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "chat.postMessage":
-            return {"ok": True, "channel": args["channel"], "ts": f"1700000000.{next(self._ts):06d}"}
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
+            message = {"type": "message", "ts": ts, "channel": args["channel"], "text": args.get("text", "")}
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            if args.get("metadata"):
+                message["metadata"] = args["metadata"]
+            self.posted.append(message)
+            return {"ok": True, "channel": args["channel"], "ts": ts}
+        if method == "conversations.history":
+            return {"ok": True, "messages": self._history(args), "has_more": False}
+        if method == "conversations.replies":
+            return {"ok": True, "messages": self._shown(self.thread_of(args["ts"]), args), "has_more": False}
         if method == "chat.update":
             return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
         if method == "users.info":

@@ -1,0 +1,106 @@
+"""One delivery attempt of an outbox message, and how it makes each call at most once.
+
+A call that creates something at the provider (a Slack message, a Help Scout thread) is a
+*step*. Its result is recorded in a short transaction of its own the moment it succeeds,
+and a failure to record is retried here, locally, never by sending again. Before the first
+step goes out the message is marked `sending_since`; a later attempt that finds the mark
+(a worker killed, a timeout, the database gone after the call) cannot know whether the step
+it was on went through, so it looks for the step's result at the provider, by a marker
+the product set on it, before sending again.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# How long a result may wait for the database (busy, restarting) before the attempt gives
+# up; the message then stays marked, and the next attempt finds the result at the provider.
+RECORD_PATIENCE_SECONDS = 60.0
+
+
+def record_locally(write: Callable[[], T], *, patience: float = RECORD_PATIENCE_SECONDS) -> T:
+    """Runs `write` in a transaction of its own, again after a database error, until it
+    commits or `patience` runs out."""
+    deadline = time.monotonic() + patience
+    pause = 0.05
+    while True:
+        try:
+            with transaction.atomic():
+                return write()
+        except (OperationalError, InterfaceError) as error:
+            if time.monotonic() + pause > deadline:
+                raise
+            logger.warning("Recording a delivery failed, trying again in %.2f s: %s", pause, error)
+            connection.close_if_unusable_or_obsolete()
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+
+class Attempt:
+    def __init__(self, message: OutboxMessage) -> None:
+        self.message = message
+        # The last attempt may have sent the step it was on: look before sending it again.
+        self.unsettled = message.sending_since is not None
+        self._step_out = False  # a step is out and its result not yet recorded
+
+    def once(
+        self,
+        step: str,
+        *,
+        send: Callable[[], str],
+        find: Callable[[], str | None],
+        record: Callable[[str], object] | None = None,
+    ) -> str:
+        """The provider's id of what `step` made: recorded by an earlier attempt, found at the
+        provider after an attempt whose outcome is unknown, or made now by `send`. `record`
+        stores it where the product needs it, in the same transaction as the progress."""
+        done = self.message.progress.get(step)
+        if done is not None:
+            return str(done)
+        result = None
+        if self.unsettled:
+            result = find()
+            self.unsettled = False  # later steps were never started
+            if result is not None:
+                logger.info("Found %s of outbox message %s at the provider: not sent again", step, self.message.pk)
+        if result is None:
+            self._mark_sending()
+            self._step_out = True
+            result = send()
+        self._record(step, result, record)
+        self._step_out = False
+        return result
+
+    def may_have_sent(self, error: BaseException) -> bool:
+        """Whether the attempt ends with something possibly sent but unrecorded."""
+        if self.unsettled:
+            return True
+        return self._step_out and getattr(error, "maybe_sent", True)
+
+    def _mark_sending(self) -> None:
+        if self.message.sending_since is not None:
+            return
+        now = timezone.now()
+        record_locally(lambda: OutboxMessage.objects.filter(pk=self.message.pk).update(sending_since=now))
+        self.message.sending_since = now
+
+    def _record(self, step: str, result: str, record: Callable[[str], object] | None) -> None:
+        progress = {**self.message.progress, step: result}
+
+        def write() -> None:
+            if record is not None:
+                record(result)
+            OutboxMessage.objects.filter(pk=self.message.pk).update(progress=progress)
+
+        record_locally(write)
+        self.message.progress = progress

@@ -1,0 +1,97 @@
+"""One deliverer per (integration, ticket) across every worker process, on any database.
+
+The lock is held outside any transaction, so ticket writes never wait on a slow
+integration, and it dies with its holder, so a killed worker's tickets are taken up by
+the next delivery at once rather than after a lease runs out:
+- PostgreSQL: a session advisory lock (workers may run on many machines);
+- SQLite: a POSIX record lock on one byte of a file beside the database, since an SQLite
+  database is shared only by processes of one machine. Record locks belong to the
+  process, so threads of one process are kept apart by a set of their own.
+"""
+
+import fcntl
+import os
+import tempfile
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db import connection
+
+
+def _key(integration: str, ticket_id: int) -> int:
+    key = (zlib.crc32(integration.encode()) << 32) ^ ticket_id
+    return key - (1 << 64) if key >= (1 << 63) else key  # into bigint's range
+
+
+@contextmanager
+def pair_lock(integration: str, ticket_id: int) -> Iterator[bool]:
+    """Yields whether this process got the lock; one that did not leaves the pair to its holder."""
+    key = _key(integration, ticket_id)
+    if connection.vendor == "postgresql":
+        with _advisory_lock(key) as locked:
+            yield locked
+    else:
+        with _file_lock(key) as locked:
+            yield locked
+
+
+@contextmanager
+def _advisory_lock(key: int) -> Iterator[bool]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        locked = bool(cursor.fetchone()[0])
+    try:
+        yield locked
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+_held: set[int] = set()
+_held_guard = threading.Lock()
+_lock_files: dict[str, int] = {}
+
+
+def _lock_file() -> int:
+    """This process's descriptor of the lock file, opened once and never closed: closing any
+    descriptor of a file drops all of the process's record locks on it."""
+    name = str(connection.settings_dict["NAME"])
+    in_memory = name == ":memory:" or name.startswith("file:")
+    path = os.path.join(tempfile.gettempdir(), "fx-delivery-locks") if in_memory else f"{name}.delivery-locks"
+    with _held_guard:
+        if path not in _lock_files:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _lock_files[path] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        return _lock_files[path]
+
+
+@contextmanager
+def _file_lock(key: int) -> Iterator[bool]:
+    offset = key & ((1 << 62) - 1)  # a byte offset, in range on every platform
+    with _held_guard:
+        if offset in _held:
+            locked = False
+        else:
+            _held.add(offset)
+            locked = True
+    if not locked:
+        yield False
+        return
+    descriptor = _lock_file()
+    try:
+        try:
+            fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset)
+        except OSError:  # held by another process
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.lockf(descriptor, fcntl.LOCK_UN, 1, offset)
+    finally:
+        with _held_guard:
+            _held.discard(offset)
