@@ -13,9 +13,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
-
 env = environ.Env()
+
+# Local state of a `make run` (generated secret key, the broker's folder): var/ unless told.
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -350,6 +351,9 @@ SLACK_TIMEOUT_SECONDS = env.int("SLACK_TIMEOUT_SECONDS", default=10)  # then the
 INTEGRATION_RATE_LIMITS = env.bool("INTEGRATION_RATE_LIMITS", default=True)
 # Help Scout counts per account, writes twice; lower it when other apps share the account.
 HELPSCOUT_RATE_LIMIT = env.str("HELPSCOUT_RATE_LIMIT", default="400/minute")
+# Slack's per-method limits, over the documented ones (integrations/slack/client.py), e.g.
+# "chat.postMessage=1/second,chat.update=50/minute".
+SLACK_RATE_LIMITS = env.dict("SLACK_RATE_LIMITS", default={})
 
 # --- Production hardening: on whenever DEBUG is off, each switch overridable ---
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -70,15 +70,16 @@ class Attempt:
         result = None
         if self.unsettled:
             result = find()
-            self.unsettled = False  # later steps were never started
-            if result is not None:
+            if result is None:
+                self.unsettled = False  # not there: the earlier attempt never sent it
+            else:
                 logger.info("Found %s of outbox message %s at the provider: not sent again", step, self.message.pk)
         if result is None:
             self._mark_sending()
             self._step_out = True
             result = send()
         self._record(step, result, record)
-        self._step_out = False
+        self.unsettled = self._step_out = False  # later steps were never started
         return result
 
     def may_have_sent(self, error: BaseException) -> bool:

@@ -43,6 +43,10 @@ METHOD_RATES = {
 DEFAULT_RATE = "20/minute"  # Tier 2, for a method not listed
 
 
+def method_rate(api_method: str) -> str:
+    return str(settings.SLACK_RATE_LIMITS.get(api_method) or METHOD_RATES.get(api_method, DEFAULT_RATE))
+
+
 class SlackRateLimitError(SlackClientError):
     """Our own pacing held a call back: nothing was sent."""
 
@@ -60,7 +64,7 @@ class PacedWebClient(WebClient):
             body = kwargs.get("json") or kwargs.get("data") or {}
             key = f"{api_method}:{body.get('channel', '')}"
         try:
-            rate_limits.acquire("slack", METHOD_RATES.get(api_method, DEFAULT_RATE), key=key)
+            rate_limits.acquire("slack", method_rate(api_method), key=key)
         except rate_limits.RateLimitError as error:
             raise SlackRateLimitError(error) from error
         return super().api_call(api_method, **kwargs)  # type: ignore[return-value]

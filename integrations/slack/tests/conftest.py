@@ -1,139 +1,20 @@
 """A fake Slack Web API on loopback, reached through SLACK_API_URL, so the real slack_sdk
 client runs; and each test's own cache and channel-layer namespace (Redis is shared)."""
 
-import itertools
-import json
-import re
-import threading
-import time
 import uuid
-from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from werkzeug import Request, Response
 
 from integrations import outbox
 from tickets.tests.api_helpers import client_for
 from tickets.tests.factories import StaffFactory, make_ticket
 
-TOKEN = "xoxb-test-token"
-CHANNEL = "C0SUPPORT"
+from .fake import CHANNEL, TOKEN, FakeSlack
+
+__all__ = ["CHANNEL", "TOKEN", "FakeSlack"]  # imported from here by the tests
+
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN_URL = "https://support.example.com"
-
-
-@dataclass
-class Call:
-    method: str
-    args: dict[str, Any]
-    headers: dict[str, str]
-
-
-class FakeSlack:
-    """Answers like Slack; records every call; `fail` scripts the next answers of a method."""
-
-    def __init__(self, httpserver: Any) -> None:
-        self.calls: list[Call] = []
-        self.users: dict[str, dict[str, Any]] = {}
-        self._scripted: dict[str, list[Response]] = defaultdict(list)
-        self._delays: dict[str, list[float]] = defaultdict(list)
-        self.slow_answered = threading.Event()  # the delayed answer is out: the fake is free again
-        self._ts = itertools.count(1)
-        self.posted: list[dict[str, Any]] = []  # every message in the channel, as Slack keeps them
-        self._accepted_then_failed: dict[str, list[Response]] = defaultdict(list)
-        httpserver.expect_request(re.compile(r"^/[A-Za-z.]+$")).respond_with_handler(self._answer)
-
-    def fail(self, method: str, *, status: int = 200, error: str = "internal_error", headers=None, times=1):
-        body = json.dumps({"ok": False, "error": error})
-        for _ in range(times):
-            self._scripted[method].append(
-                Response(body, status=status, headers=headers or {}, content_type="application/json")
-            )
-
-    def accept_then_fail(self, method: str, *, status: int = 500, error: str = "internal_error") -> None:
-        """The next call of `method` takes effect (a message is posted), but its answer is
-        lost: our side sees a failure after Slack acted."""
-        body = json.dumps({"ok": False, "error": error})
-        self._accepted_then_failed[method].append(Response(body, status=status, content_type="application/json"))
-
-    def slow(self, method: str, seconds: float) -> None:
-        """The next call of `method` is answered only after `seconds` (and, the fake serving one
-        request at a time, every call behind it too)."""
-        self._delays[method].append(seconds)
-
-    def add_user(self, user_id: str, *, email: str = "", real_name: str = "", name: str = "") -> None:
-        self.users[user_id] = {
-            "id": user_id,
-            "name": name or user_id.lower(),
-            "real_name": real_name,
-            "profile": {"email": email, "real_name": real_name},
-        }
-
-    def calls_to(self, method: str) -> list[dict[str, Any]]:
-        return [call.args for call in self.calls if call.method == method]
-
-    @property
-    def methods(self) -> list[str]:
-        return [call.method for call in self.calls]
-
-    def _answer(self, request: Request) -> Response:
-        method = request.path.lstrip("/")
-        args = request.get_json() if request.is_json else {**request.args.to_dict(), **request.form.to_dict()}
-        self.calls.append(Call(method, args, dict(request.headers)))
-        if self._delays[method]:
-            time.sleep(self._delays[method].pop(0))
-            self.slow_answered.set()
-        if self._scripted[method]:
-            return self._scripted[method].pop(0)
-        answer = Response(json.dumps(self._ok(method, args)), content_type="application/json")
-        if self._accepted_then_failed[method]:
-            return self._accepted_then_failed[method].pop(0)
-        return answer
-
-    def thread_of(self, ts: str) -> list[dict[str, Any]]:
-        return [message for message in self.posted if message.get("thread_ts", message["ts"]) == ts]
-
-    def _history(self, args: dict[str, Any]) -> list[dict[str, Any]]:
-        """Channel messages, newest first, as conversations.history lists them."""
-        roots = [m for m in self.posted if m["channel"] == args["channel"] and m.get("thread_ts", m["ts"]) == m["ts"]]
-        return self._shown(reversed(roots), args)
-
-    def _shown(self, messages: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
-        oldest = float(args.get("oldest") or 0)
-        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
-        return [
-            {key: value for key, value in message.items() if key != "metadata" or with_metadata}
-            for message in messages
-            if float(message["ts"]) > oldest
-        ]
-
-    def _ok(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if method == "chat.postMessage":
-            ts = f"{int(time.time())}.{next(self._ts):06d}"
-            message = {"type": "message", "ts": ts, "channel": args["channel"], "text": args.get("text", "")}
-            if args.get("thread_ts"):
-                message["thread_ts"] = args["thread_ts"]
-            if args.get("metadata"):
-                message["metadata"] = args["metadata"]
-            self.posted.append(message)
-            return {"ok": True, "channel": args["channel"], "ts": ts}
-        if method == "conversations.history":
-            return {"ok": True, "messages": self._history(args), "has_more": False}
-        if method == "conversations.replies":
-            return {"ok": True, "messages": self._shown(self.thread_of(args["ts"]), args), "has_more": False}
-        if method == "chat.update":
-            return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
-        if method == "users.info":
-            user = self.users.get(args.get("user", ""))
-            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
-        if method == "users.lookupByEmail":
-            found = [user for user in self.users.values() if user["profile"]["email"] == args.get("email")]
-            return {"ok": True, "user": found[0]} if found else {"ok": False, "error": "users_not_found"}
-        if method == "views.open":
-            return {"ok": True, "view": {"id": "V0FORM"}}
-        return {"ok": True}
 
 
 @pytest.fixture(autouse=True)
