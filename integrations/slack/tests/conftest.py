@@ -20,6 +20,7 @@ from tickets.tests.factories import StaffFactory, make_ticket
 
 TOKEN = "xoxb-test-token"
 CHANNEL = "C0SUPPORT"
+BOT_USER = "U0BOT"  # our app's bot user, as auth.test names it
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN_URL = "https://support.example.com"
 
@@ -92,6 +93,16 @@ class FakeSlack:
         if method == "users.lookupByEmail":
             found = [user for user in self.users.values() if user["profile"]["email"] == args.get("email")]
             return {"ok": True, "user": found[0]} if found else {"ok": False, "error": "users_not_found"}
+        if method == "auth.test":  # Slack's answer for a bot token
+            return {
+                "ok": True,
+                "url": "https://fractionax.slack.com/",
+                "team": "FractionaX",
+                "user": "support",
+                "team_id": "T0TEAM",
+                "user_id": BOT_USER,
+                "bot_id": "B0BOT",
+            }
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0FORM"}}
         return {"ok": True}
