@@ -19,7 +19,7 @@ from integrations.models import OutboxMessage
 from tickets import services
 from tickets.models import ChangeSource, HelpScoutSyncStatus, SupportTicket
 
-from . import links
+from . import linked, links
 from .client import HelpScoutClient, HelpScoutError
 from .inbound import HELPSCOUT
 from .mapping import status_to_helpscout
@@ -71,6 +71,7 @@ def _create_conversation(client: HelpScoutClient, ticket: SupportTicket, payload
         link.status = status
         link.save(update_fields=["ticket", "status"])
         services.ticket_record_sync(ticket_id=ticket.pk, actor=HELPSCOUT, helpscout_conversation_id=conversation_id)
+        linked.announce(ticket.pk, conversation_id)  # Slack's root message gets its Help Scout button
     return True
 
 
