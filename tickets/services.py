@@ -462,11 +462,12 @@ def comment_add(
     external_id: str = "",
     written_at: datetime | None = None,
 ) -> TicketComment:
-    """A comment by `author`. The first public one that `counts_as_response` (an agent's,
-    not a customer's) sets the ticket's first-response time. A comment with an
-    `external_id` already stored from the same source is returned as it is (idempotent).
-    `written_at`, when it was written where it came from, dates the comment (within the
-    ticket's life), so comments delivered out of order still read in the order written."""
+    """A comment by `author`. The earliest public one that `counts_as_response` (an
+    agent's, not a customer's) sets the ticket's first-response time, to the comment's
+    time. A comment with an `external_id` already stored from the same source is returned
+    as it is (idempotent). `written_at`, when it was written where it came from (a Slack
+    message, a Help Scout thread), dates the comment (within the ticket's life), so
+    comments delivered late or out of order keep the time they were written."""
     body = body.strip()
     if not body:
         raise TicketError("comment", "This field may not be blank.")
@@ -490,8 +491,9 @@ def comment_add(
     fields = ["total_comments", "last_activity_at", "updated_at"]
     ticket.total_comments += 1
     ticket.last_activity_at = ticket.updated_at = now
-    if counts_as_response and not is_internal and ticket.first_response_at is None:
-        ticket.first_response_at = now
+    responds = counts_as_response and not is_internal
+    if responds and (ticket.first_response_at is None or comment.created_at < ticket.first_response_at):
+        ticket.first_response_at = comment.created_at
         fields.append("first_response_at")
     document = search.document_with_comment(body)
     if document is not None:

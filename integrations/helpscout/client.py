@@ -78,6 +78,10 @@ class HelpScoutClient:
     def get_conversation(self, conversation_id: str) -> dict[str, Any]:
         return self._json(self._request("GET", f"conversations/{conversation_id}", params={"embed": "threads"}))
 
+    def get_customer(self, customer_id: str) -> dict[str, Any]:
+        """The customer with its e-mails, phones... under `_embedded`."""
+        return self._json(self._request("GET", f"customers/{customer_id}"))
+
     def conversations(self, params: dict[str, str]) -> Iterator[dict[str, Any]]:
         """Every conversation the filters match, page by page (HAL). The page number is
         set here: Help Scout's `next` links have been seen to drop the filters."""

@@ -11,7 +11,7 @@ Webhooks and the resync both land here, in any order and any number of times:
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -31,10 +31,17 @@ from tickets.models import (
     TicketSource,
 )
 
-from . import links
+from . import linked, links
 from .client import HelpScoutClient, HelpScoutError
 from .mapping import status_from_helpscout
-from .payloads import Conversation, Thread, parse_conversation, parse_conversation_id
+from .payloads import (
+    Conversation,
+    PayloadError,
+    Thread,
+    parse_conversation,
+    parse_conversation_id,
+    parse_customer,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,15 +101,42 @@ def conversation_delete(conversation_id: str) -> None:
         )
 
 
-@transaction.atomic
 def conversation_apply(conversation: Conversation) -> Outcome:
+    return _apply(with_customer_email(conversation))
+
+
+def with_customer_email(conversation: Conversation) -> Conversation:
+    """A conversation about to become a ticket whose customer came without an e-mail (and
+    was not its creator, see payloads): the e-mail from the customer endpoint. Asked
+    before the conversation's transaction, so no lock waits on Help Scout."""
+    customer = conversation.customer
+    if customer is None or customer.email or not customer.id or not status.is_configured(IntegrationName.HELPSCOUT):
+        return conversation
+    if not _in_our_mailbox(conversation) or _ticket_for(conversation) is not None:
+        return conversation
+    try:
+        found = parse_customer(HelpScoutClient.from_settings().get_customer(customer.id))
+    except HelpScoutError as error:
+        if not error.permanent:  # retried: a ticket made now would lack the e-mail for good
+            status.record_failure(IntegrationName.HELPSCOUT, str(error))
+            raise
+        logger.warning("Help Scout customer %s of conversation %s: %s", customer.id, conversation.id, error)
+        return conversation
+    except PayloadError as error:
+        logger.warning("Help Scout customer %s of conversation %s unreadable: %s", customer.id, conversation.id, error)
+        return conversation
+    return replace(conversation, customer=replace(customer, name=customer.name or found.name, email=found.email))
+
+
+@transaction.atomic
+def _apply(conversation: Conversation) -> Outcome:
     link = links.lock_conversation(conversation.id)
     if link.deleted:
         return Outcome()
     if conversation.state == "deleted":
         conversation_delete(conversation.id)
         return Outcome()
-    created = False
+    created = newly_linked = False
     if link.ticket_id is None:
         ticket = _ticket_for(conversation)
         if ticket is None:
@@ -112,6 +146,7 @@ def conversation_apply(conversation: Conversation) -> Outcome:
         elif ticket.helpscout_conversation_id not in (None, "", conversation.id):
             logger.warning("Help Scout conversation %s duplicates ticket %s's; ignored", conversation.id, ticket.pk)
             return Outcome()
+        newly_linked = ticket.helpscout_conversation_id != conversation.id  # a ticket of ours, by its tag
         link.ticket = ticket
     ticket_id = link.ticket_id
     assert ticket_id is not None
@@ -132,6 +167,8 @@ def conversation_apply(conversation: Conversation) -> Outcome:
         helpscout_last_sync_at=timezone.now(),
         helpscout_sync_status=HelpScoutSyncStatus.SYNCED,
     )
+    if newly_linked:
+        linked.announce(ticket_id, conversation.id)
     return outcome
 
 
@@ -217,6 +254,7 @@ def _apply_threads(link: HelpScoutConversation, ticket_id: int, conversation: Co
             actor=Actor(name=author, source=ChangeSource.HELPSCOUT),
             counts_as_response=counts_as_response,
             external_id=thread.id,
+            written_at=thread.created_at,
         )
         added += 1
     return added

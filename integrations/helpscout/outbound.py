@@ -20,7 +20,7 @@ from integrations.models import HelpScoutConversation, OutboxMessage
 from tickets import services
 from tickets.models import ChangeSource, HelpScoutSyncStatus, SupportTicket
 
-from . import links, markers
+from . import linked, links, markers
 from .client import HelpScoutClient, HelpScoutError
 from .inbound import HELPSCOUT
 from .mapping import status_to_helpscout
@@ -75,6 +75,7 @@ def _create_conversation(
         link.status = status
         link.save(update_fields=["ticket", "status"])
         services.ticket_record_sync(ticket_id=ticket.pk, actor=HELPSCOUT, helpscout_conversation_id=conversation_id)
+        linked.announce(ticket.pk, conversation_id)  # Slack's root message gets its Help Scout button
 
     attempt.once(
         "conversation",

@@ -30,6 +30,7 @@ class Person:
     id: str
     name: str
     email: str
+    kind: str = ""  # Help Scout's `type`: "customer" or "user" (an agent), when given
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def parse_conversation(data: Any) -> Conversation:
         status=_status(data),
         state=_opt(data, "state", str) or "",
         mailbox_id=str(_opt(data, "mailboxId", int) or ""),
-        customer=_person(data, "primaryCustomer"),
+        customer=_customer(data),
         assignee=_person(data, "assignee"),
         tags=tuple(_str_field(_object(tag, "tag"), "tag") for tag in _opt(data, "tags", list) or []),
         preview=_opt(data, "preview", str) or "",
@@ -119,6 +120,32 @@ def _thread_order(thread: Thread) -> tuple[datetime, int]:
     return (thread.created_at or datetime.min.replace(tzinfo=UTC), int(thread.id))
 
 
+def _customer(data: dict[str, Any]) -> Person | None:
+    """`primaryCustomer`, which may hold only an id: then the conversation's creator when
+    that is the same customer (a changed customer keeps the old creator). Without an
+    e-mail either way, the customer endpoint has it (see parse_customer)."""
+    customer = _person(data, "primaryCustomer")
+    creator = _person(data, "createdBy")
+    if customer is not None and customer.email:
+        return customer
+    if creator is None or creator.kind != "customer" or not creator.email:
+        return customer
+    if customer is not None and customer.id and customer.id != creator.id:
+        return customer
+    return creator
+
+
+def parse_customer(data: Any) -> Person:
+    """GET /v2/customers/{id}: names, and e-mails embedded (the first one is used)."""
+    if not isinstance(data, dict):
+        raise PayloadError("The customer must be a JSON object.")
+    embedded = _opt(data, "_embedded", dict) or {}
+    emails = [_str_field(_object(item, "e-mail"), "value") for item in _opt(embedded, "emails", list) or []]
+    first, last = _opt(data, "firstName", str) or "", _opt(data, "lastName", str) or ""
+    email = emails[0].strip() if emails else ""
+    return Person(id=_id(data, "id"), name=" ".join(f"{first} {last}".split()) or email, email=email, kind="customer")
+
+
 def _person(data: dict[str, Any], key: str) -> Person | None:
     raw = _opt(data, key, dict)
     if raw is None:
@@ -129,7 +156,10 @@ def _person(data: dict[str, Any], key: str) -> Person | None:
     if person_id is not None and (not isinstance(person_id, int) or isinstance(person_id, bool) or person_id > MAX_ID):
         raise PayloadError(f'"{key}.id" must be a 64-bit integer.')
     return Person(
-        id="" if person_id is None else str(person_id), name=" ".join(f"{first} {last}".split()) or email, email=email
+        id="" if person_id is None else str(person_id),
+        name=" ".join(f"{first} {last}".split()) or email,
+        email=email,
+        kind=_opt(raw, "type", str) or "",
     )
 
 

@@ -34,6 +34,7 @@ EVENTS = frozenset(
         "ticket-updated",
         "ticket-comment-added",
         "ticket-overdue",
+        "ticket-linked",  # a Help Scout conversation now linked: the root message only
     }
 )
 # Made in Slack yet shown there too: a button's result and /create-ticket's new ticket. A

@@ -1,6 +1,10 @@
 """Slack's webhooks. The signature is checked on the raw body before anything else (401,
 nothing changed); then the payload is parsed strictly, handed to one action, and answered
-at once, since Slack gives up after 3 seconds. What we do not act on gets a 200."""
+at once, since Slack gives up after 3 seconds. What we do not act on gets a 200.
+
+Slack's ssl_check (a form body `token=...&ssl_check=1`, signed or not, when an admin saves
+a request URL) asks only whether our certificate works: an empty 200, nothing read or
+changed, so it is answered before the signature check."""
 
 import json
 from contextlib import suppress
@@ -14,7 +18,7 @@ from tickets.exceptions import TicketError
 from tickets.models import SupportTicket, TicketComment
 from tickets.services import MAX_COMMENT_LENGTH
 
-from . import actions, commands, interactivity, users
+from . import actions, bot_user, commands, interactivity, users
 from .mrkdwn import escape, to_plain
 from .signatures import request_is_from_slack
 from .users import SLACK_USER_ID
@@ -27,6 +31,10 @@ _MAX_TS_LENGTH = TicketComment._meta.get_field("external_id").max_length or 64
 
 def _answer(status: int, reason: str = "") -> HttpResponse:
     return HttpResponse(reason, status=status, content_type="text/plain")
+
+
+def _is_ssl_check(request: HttpRequest) -> bool:
+    return request.content_type == "application/x-www-form-urlencoded" and request.POST.get("ssl_check") == "1"
 
 
 def _json_object(raw: str | bytes) -> dict[str, Any] | None:
@@ -57,6 +65,8 @@ def _has_nul(value: Any) -> bool:
 @require_POST
 def events(request: HttpRequest) -> HttpResponse:
     """The Events API (JSON) and interactivity (a form whose `payload` field is JSON)."""
+    if _is_ssl_check(request):
+        return _answer(200)
     if not request_is_from_slack(request):
         return _answer(401, "Invalid Slack signature.")
     if request.content_type == "application/x-www-form-urlencoded":
@@ -81,6 +91,8 @@ def _event_callback(envelope: dict[str, Any]) -> HttpResponse:
     if reply is None:
         return _answer(200)
     ticket_id, user, text, ts = reply
+    if bot_user.is_own_user(user, envelope):
+        return _answer(200)  # posted by our app as its bot user, without a bot_id
     with suppress(TicketError):  # nothing but an attachment, say: no comment to make
         actions.thread_reply_record(
             event_id=event_id,
@@ -112,6 +124,8 @@ def _thread_reply(event: dict[str, Any]) -> tuple[int, str, str, str] | None:
 @csrf_exempt
 @require_POST
 def slash_commands(request: HttpRequest) -> HttpResponse:
+    if _is_ssl_check(request):
+        return _answer(200)
     if not request_is_from_slack(request):
         return _answer(401, "Invalid Slack signature.")
     form = request.POST

@@ -9,9 +9,9 @@ from integrations import outbox
 from tickets.tests.api_helpers import client_for
 from tickets.tests.factories import StaffFactory, make_ticket
 
-from .fake import CHANNEL, TOKEN, FakeSlack
+from .fake import BOT_USER, CHANNEL, TOKEN, FakeSlack
 
-__all__ = ["CHANNEL", "TOKEN", "FakeSlack"]  # imported from here by the tests
+__all__ = ["BOT_USER", "CHANNEL", "TOKEN", "FakeSlack"]  # imported from here by the tests
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN_URL = "https://support.example.com"

@@ -17,6 +17,7 @@ from werkzeug import Request, Response
 
 TOKEN = "xoxb-test-token"
 CHANNEL = "C0SUPPORT"
+BOT_USER = "U0BOT"  # our app's bot user, as auth.test names it
 TOLERANCE_SECONDS = 0.05
 
 
@@ -144,6 +145,16 @@ class FakeSlack:
                 message["metadata"] = args["metadata"]
             self.posted.append(message)
             return {"ok": True, "channel": args["channel"], "ts": ts}
+        if method == "auth.test":  # Slack's answer for a bot token
+            return {
+                "ok": True,
+                "url": "https://fractionax.slack.com/",
+                "team": "FractionaX",
+                "user": "support",
+                "team_id": "T0TEAM",
+                "user_id": BOT_USER,
+                "bot_id": "B0BOT",
+            }
         if method == "conversations.history":
             return {"ok": True, "messages": self._history(args), "has_more": False}
         if method == "conversations.replies":
