@@ -10,6 +10,7 @@ import pytest
 import requests
 from django.conf import settings
 from rest_framework_simplejwt.tokens import RefreshToken
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tickets.tests.factories import StaffFactory
@@ -64,4 +65,28 @@ def test_the_subprotocol_way_through_a_real_server(server):
         assert socket.recv(timeout=10) == '{"event": "joined"}'
     text = log.read_text()
     assert '"WebSocket /ws/admin/" [accepted]' in text, text
+    assert token not in text
+
+
+def test_a_ticket_from_one_request_opens_a_socket_once_and_is_not_logged(server):
+    """With two workers the socket may reach another process than the one that issued it:
+    tickets live in the shared cache (Redis)."""
+    base, log = server
+    token = str(RefreshToken.for_user(StaffFactory()).access_token)
+    ws_base = base.replace("http://", "ws://")
+    response = requests.post(f"{base}/api/auth/ws-ticket", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert response.status_code == 200, response.text
+    ticket = response.json()["ticket"]
+
+    with connect(f"{ws_base}/ws/admin/?ticket={ticket}", open_timeout=30) as socket:
+        socket.send('{"type": "join-admin"}')
+        assert socket.recv(timeout=10) == '{"event": "joined"}'
+    with connect(f"{ws_base}/ws/admin/?ticket={ticket}", open_timeout=30) as socket:
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+    text = log.read_text()
+    assert text.count('"WebSocket /ws/admin/?ticket=[redacted]" [accepted]') == 2, text
+    assert ticket not in text
     assert token not in text
