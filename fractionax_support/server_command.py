@@ -4,7 +4,15 @@ start, so that what they measure and check is what production runs."""
 import sys
 
 
-def server_command(port: int, *, workers: int = 1, graceful_shutdown_seconds: int = 5) -> list[str]:
+def server_command(
+    port: int,
+    *,
+    workers: int = 1,
+    graceful_shutdown_seconds: int = 5,
+    log_level: str = "warning",
+    access_log: bool = False,
+) -> list[str]:
+    """Quiet by default; a test of what the server logs asks for production's access log."""
     return [
         sys.executable,
         "-m",
@@ -16,8 +24,8 @@ def server_command(port: int, *, workers: int = 1, graceful_shutdown_seconds: in
         "--workers",
         str(workers),
         "--log-level",
-        "warning",
-        "--no-access-log",
+        log_level,
+        *([] if access_log else ["--no-access-log"]),
         # Open WebSockets would otherwise hold the shutdown.
         "--timeout-graceful-shutdown",
         str(graceful_shutdown_seconds),

@@ -368,6 +368,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_credentials": {"()": "fractionax_support.log_redaction.RedactCredentials"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_credentials"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+# No credential from a URL (a WebSocket's ?token=) in any log line or error report: the
+# server loggers get the filter too, and error reports are cleaned (log_redaction.py).
+LOGGING_CONFIG = "fractionax_support.log_redaction.configure_logging"
+DEFAULT_EXCEPTION_REPORTER = "fractionax_support.log_redaction.CredentialSafeExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "fractionax_support.log_redaction.CredentialSafeExceptionReporterFilter"

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from realtime.views import websocket_ticket
 from tickets.api.auth import TokenObtainView, TokenRefreshThrottledView
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     re_path(r"^api/auth/token/?$", TokenObtainView.as_view(), name="token-obtain"),
     re_path(r"^api/auth/token/refresh/?$", TokenRefreshThrottledView.as_view(), name="token-refresh"),
+    re_path(r"^api/auth/ws-ticket/?$", websocket_ticket, name="ws-ticket"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/", include("tickets.api.urls")),

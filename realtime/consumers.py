@@ -15,6 +15,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from tickets.actors import display_name
 
 from . import groups
+from .auth import chosen_subprotocol
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -25,7 +26,9 @@ class AdminConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        await self.accept()
+        # Accepted first, refusals then closed with a code: a browser sees 4401/4403 only on
+        # an accepted socket. With the client's protocol, never the bearer token it offered.
+        await self.accept(subprotocol=chosen_subprotocol(self.scope))
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return

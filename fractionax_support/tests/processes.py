@@ -71,13 +71,18 @@ def database_url_for_tests(name: str | None = None, port: int = 5432) -> str:
 
 
 @contextmanager
-def app_server(env: dict[str, str]) -> Iterator[str]:
-    """uvicorn serving the ASGI app with `env` over the test environment; yields its base URL."""
+def app_server(env: dict[str, str], *, log_file: Path | None = None, **command: Any) -> Iterator[str]:
+    """uvicorn serving the ASGI app with `env` over the test environment; yields its base URL.
+    With `log_file`, everything the server prints (stdout and stderr) goes to that file;
+    `command` passes options on to server_command (log_level, access_log, workers)."""
     port = free_port()
+    output = open(log_file, "ab") if log_file is not None else None  # noqa: SIM115 (closed in finally)
     process = subprocess.Popen(
-        server_command(port, graceful_shutdown_seconds=2),
+        server_command(port, **{"graceful_shutdown_seconds": 2, **command}),
         cwd=BASE_DIR,
         env={**os.environ, **env},
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not None else None,
     )
     try:
         wait_for(lambda: process.poll() is not None or listening(port), 30, "the app server to listen")
@@ -85,6 +90,8 @@ def app_server(env: dict[str, str]) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
+        if output is not None:
+            output.close()
 
 
 def use_broker(url: str, queue: str) -> None:
