@@ -34,7 +34,7 @@ def pair_lock(integration: str, ticket_id: int) -> Iterator[bool]:
         with _advisory_lock(key) as locked:
             yield locked
     else:
-        with _file_lock(key) as locked:
+        with file_lock(key, _lock_path()) as locked:
             yield locked
 
 
@@ -51,17 +51,20 @@ def _advisory_lock(key: int) -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
-_held: set[int] = set()
+_held: set[tuple[str, int]] = set()
 _held_guard = threading.Lock()
 _lock_files: dict[str, int] = {}
 
 
-def _lock_file() -> int:
-    """This process's descriptor of the lock file, opened once and never closed: closing any
-    descriptor of a file drops all of the process's record locks on it."""
+def _lock_path() -> str:
     name = str(connection.settings_dict["NAME"])
     in_memory = name == ":memory:" or name.startswith("file:")
-    path = os.path.join(tempfile.gettempdir(), "fx-delivery-locks") if in_memory else f"{name}.delivery-locks"
+    return os.path.join(tempfile.gettempdir(), "fx-delivery-locks") if in_memory else f"{name}.delivery-locks"
+
+
+def _lock_file(path: str) -> int:
+    """This process's descriptor of the lock file, opened once and never closed: closing any
+    descriptor of a file drops all of the process's record locks on it."""
     with _held_guard:
         if path not in _lock_files:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -70,18 +73,18 @@ def _lock_file() -> int:
 
 
 @contextmanager
-def _file_lock(key: int) -> Iterator[bool]:
+def file_lock(key: int, path: str) -> Iterator[bool]:
     offset = key & ((1 << 62) - 1)  # a byte offset, in range on every platform
     with _held_guard:
-        if offset in _held:
+        if (path, offset) in _held:
             locked = False
         else:
-            _held.add(offset)
+            _held.add((path, offset))
             locked = True
     if not locked:
         yield False
         return
-    descriptor = _lock_file()
+    descriptor = _lock_file(path)
     try:
         try:
             fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset)
@@ -94,4 +97,4 @@ def _file_lock(key: int) -> Iterator[bool]:
             fcntl.lockf(descriptor, fcntl.LOCK_UN, 1, offset)
     finally:
         with _held_guard:
-            _held.discard(offset)
+            _held.discard((path, offset))
