@@ -28,6 +28,8 @@ from typing import Any
 import uvicorn
 from uvicorn.config import LOG_LEVELS, STARTUP_FAILURE
 
+from fractionax_support.log_format import json_formatter, uvicorn_log_config, wants_json
+
 APPLICATION = "fractionax_support.asgi:application"
 # Workers that keep dying (say, the app fails to import) are not started again forever.
 MAX_DEATHS, DEATHS_WINDOW_SECONDS = 5, 60.0
@@ -49,7 +51,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
+    log_config = uvicorn_log_config()  # JSON lines with LOG_FORMAT=json
     return {
+        **({"log_config": log_config} if log_config else {}),
         "host": args.host,
         "port": args.port,
         "proxy_headers": args.proxy_headers,
@@ -146,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.run(APPLICATION, workers=args.workers, **options)
         return 0
     logging.basicConfig(level=LOG_LEVELS[args.log_level], format="%(levelname)s:     %(message)s")
+    if wants_json():
+        logging.getLogger().handlers[0].setFormatter(json_formatter())
     own_socket_or_exit(args.host, args.port).close()  # the address is free, or fail here, once
     return Supervisor(options, args.workers).run()
 

@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
+from fractionax_support.log_format import LOG_FORMATTERS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -69,6 +71,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Load balancer probes first: answered before host checks, HTTPS redirects and sessions.
+    "fractionax_support.health.ProbeMiddleware",
+    "fractionax_support.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "fractionax_support.middleware.BodySizeLimitMiddleware",
     "fractionax_support.middleware.ServiceUnavailableMiddleware",
@@ -159,8 +164,8 @@ AFTER_COMMIT_IN_BACKGROUND = env.bool("AFTER_COMMIT_IN_BACKGROUND", default=bool
 
 # Celery: Redis as broker when configured, otherwise a broker on the local filesystem that
 # needs no server, so a bare `make run` still runs the worker and beat for real.
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-if not REDIS_URL:
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = VAR_DIR / "celery-broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
@@ -338,12 +343,22 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Prometheus scrapes over the internal network, where there is no HTTPS to redirect to.
+SECURE_REDIRECT_EXEMPT = [r"^metrics/?$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- Operations ---
+# /metrics answers staff, or `Authorization: Bearer <METRICS_TOKEN>` when one is set.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# One JSON object per log line (for log collectors), or plain text.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in LOG_FORMATTERS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATTERS)}, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": LOG_FORMATTERS,
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from fractionax_support.metrics_view import MetricsView
 from tickets.api.auth import TokenObtainView, TokenRefreshThrottledView
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     re_path(r"^api/auth/token/refresh/?$", TokenRefreshThrottledView.as_view(), name="token-refresh"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    re_path(r"^metrics/?$", MetricsView.as_view(), name="metrics"),
     path("api/", include("tickets.api.urls")),
     path("api/", include("integrations.urls")),
 ]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.utils import timezone
 
+from fractionax_support.metrics import timed_delivery
 from tickets.after_commit import add_to_batch
 
 from . import status
@@ -144,7 +145,7 @@ def deliver_pending(integration: str, ticket_id: int) -> int:
             if message is None or message.next_attempt_at > timezone.now():
                 return delivered
             try:
-                module.deliver(message)
+                timed_delivery(module.deliver, message)
             except DeliveryError as error:
                 _record_failure(message, error)
                 if not error.permanent:

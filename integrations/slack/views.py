@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from fractionax_support.metrics import count_webhook
 from tickets.exceptions import TicketError
 from tickets.models import SupportTicket, TicketComment
 from tickets.services import MAX_COMMENT_LENGTH
@@ -55,6 +56,7 @@ def _has_nul(value: Any) -> bool:
 
 @csrf_exempt
 @require_POST
+@count_webhook("slack")
 def events(request: HttpRequest) -> HttpResponse:
     """The Events API (JSON) and interactivity (a form whose `payload` field is JSON)."""
     if not request_is_from_slack(request):
@@ -111,6 +113,7 @@ def _thread_reply(event: dict[str, Any]) -> tuple[int, str, str, str] | None:
 
 @csrf_exempt
 @require_POST
+@count_webhook("slack")
 def slash_commands(request: HttpRequest) -> HttpResponse:
     if not request_is_from_slack(request):
         return _answer(401, "Invalid Slack signature.")
