@@ -4,6 +4,7 @@ collectors. The same formatters serve Django's LOGGING, the Celery worker's hand
 
 import copy
 import logging
+import logging.config
 import os
 from typing import Any
 
@@ -23,6 +24,14 @@ LOG_FORMATTERS = {
 
 def wants_json() -> bool:
     return os.environ.get("LOG_FORMAT", "plain") == "json"
+
+
+def configure_logging(config: dict[str, Any]) -> None:
+    """Django's LOGGING_CONFIG: the dictConfig, and with JSON lines Python's warnings too
+    (they would otherwise print as bare text among the JSON)."""
+    logging.config.dictConfig(config)
+    if wants_json():
+        logging.captureWarnings(True)
 
 
 def json_formatter() -> logging.Formatter:

@@ -355,6 +355,7 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in LOG_FORMATTERS:
     raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATTERS)}, not {LOG_FORMAT!r}.")
+LOGGING_CONFIG = "fractionax_support.log_format.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
