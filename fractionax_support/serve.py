@@ -14,13 +14,16 @@ to finish (uvicorn's graceful shutdown) and waits.
 """
 
 import argparse
+import atexit
 import collections
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
@@ -146,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers <= 1:
         uvicorn.run(APPLICATION, **options)
         return 0
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # The workers count into one folder of their own, so that /metrics adds them all up.
+        folder = tempfile.mkdtemp(prefix="fx-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
     if not sys.platform.startswith("linux"):  # elsewhere SO_REUSEPORT does not balance
         uvicorn.run(APPLICATION, workers=args.workers, **options)
         return 0

@@ -153,16 +153,15 @@ def test_webhook_deliveries_are_counted_by_result(staff_client, client, settings
 # --- Several processes ---
 
 
-def test_a_multi_process_server_reports_the_requests_of_all_its_workers(tmp_path: Path, transactional_db):
+@pytest.mark.parametrize("shared_folder", [True, False], ids=["PROMETHEUS_MULTIPROC_DIR", "serve's own folder"])
+def test_a_multi_process_server_adds_up_the_requests_of_all_workers(tmp_path: Path, transactional_db, shared_folder):
     folder = tmp_path / "prometheus"
     folder.mkdir()
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_tests(),
-        "PROMETHEUS_MULTIPROC_DIR": str(folder),
-        "METRICS_TOKEN": METRICS_TOKEN,
-    }
+    env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
+    env |= {"DATABASE_URL": database_url_for_tests(), "METRICS_TOKEN": METRICS_TOKEN}
+    if shared_folder:
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     process = subprocess.Popen(server_command(port, workers=2, graceful_shutdown_seconds=2), cwd=BASE_DIR, env=env)
     try:
         wait_for(lambda: process.poll() is not None or listening(port), 30, "the app server to listen")
@@ -172,10 +171,11 @@ def test_a_multi_process_server_reports_the_requests_of_all_its_workers(tmp_path
             assert requests.get(f"{base}/api/webhooks/test", timeout=15).status_code == 200
         answer = requests.get(f"{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=15)
         assert answer.status_code == 200, answer.text[:500]
+        if shared_folder:
+            writers = {path.stem.rsplit("_", 1)[-1] for path in folder.glob("histogram_*.db")}
+            assert len(writers) == 2, f"the requests did not reach both workers: {writers}"
     finally:
         stop(process)
 
-    writers = {path.stem.rsplit("_", 1)[-1] for path in folder.glob("histogram_*.db")}
-    assert len(writers) == 2, f"the requests did not reach both workers: {writers}"
     samples = parse(answer.text)
     assert value(samples, LATENCY, route="webhook-test", status="2xx") == requests_sent
