@@ -74,6 +74,12 @@ def test_the_metrics_token_is_a_bearer_credential(anonymous_client, with_token):
     assert anonymous_client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {METRICS_TOKEN}x").status_code == 401
 
 
+def test_a_scrape_over_plain_http_is_not_redirected(anonymous_client, with_token, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    scrape(anonymous_client, HTTP_AUTHORIZATION=f"Bearer {METRICS_TOKEN}")
+    assert anonymous_client.get("/api/webhooks/test").status_code == 301  # unlike the rest
+
+
 def test_no_token_is_accepted_while_none_is_configured(anonymous_client, settings):
     settings.METRICS_TOKEN = ""
     assert anonymous_client.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 401
