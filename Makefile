@@ -36,8 +36,11 @@ superuser: migrate
 # The web server, plus a Celery worker with an embedded beat (integration syncs, SLA
 # checks) that stops with it. Without REDIS_URL the broker is a folder under var/.
 run: export DEBUG := $(DEBUG)
+# The server and the worker write their /metrics counts to one folder, emptied at start.
+run: export PROMETHEUS_MULTIPROC_DIR := $(CURDIR)/var/prometheus
 run: superuser
 	@mkdir -p var/celery-broker/processed
+	@rm -rf var/prometheus && mkdir -p var/prometheus
 	@echo "FractionaX Support on http://$(HOST):$(PORT)/  (API docs: /api/docs/, admin: /admin/)"
 	$(BIN)/celery -A fractionax_support worker --beat --concurrency 2 --loglevel INFO --logfile var/celery.log & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

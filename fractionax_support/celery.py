@@ -1,8 +1,13 @@
 """The Celery app: configured once from Django settings (CELERY_* names)."""
 
+import logging
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import after_setup_logger, after_setup_task_logger
+
+from fractionax_support.log_format import json_formatter, wants_json
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fractionax_support.settings")
 
@@ -11,3 +16,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Integration packages keep their tasks beside their code, one level below an app.
 app.autodiscover_tasks(["integrations.slack", "integrations.helpscout"])
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _json_log_lines(logger: logging.Logger, **_: Any) -> None:
+    """The worker sets up its own handlers (console or --logfile); with LOG_FORMAT=json
+    they write JSON lines, as the web server does."""
+    if wants_json():
+        for handler in logger.handlers:
+            handler.setFormatter(json_formatter())

@@ -7,14 +7,13 @@ reading those could act as the agent until the token expires. Every such value i
 by `[redacted]` here, whatever logs it.
 
 Wiring: `settings.LOGGING` puts `RedactCredentials` on its handlers (everything that reaches
-the root logger), and `configure_logging` (settings.LOGGING_CONFIG) also puts it on the
+the root logger), and `log_format.configure_logging` (settings.LOGGING_CONFIG) also puts it on the
 server loggers that print through handlers of their own and do not propagate: uvicorn's,
 however uvicorn was started, and runserver's. `CredentialSafeExceptionReporter` and its
 filter clean the error reports (settings.DEFAULT_EXCEPTION_REPORTER and _FILTER).
 """
 
 import logging
-import logging.config
 import re
 from typing import Any
 
@@ -84,14 +83,6 @@ def protect_server_loggers() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(existing, RedactCredentials) for existing in logger.filters):
             logger.addFilter(RedactCredentials())
-
-
-def configure_logging(config: dict[str, Any]) -> None:
-    """settings.LOGGING_CONFIG: Django's dictConfig, then the server loggers' filter. Runs at
-    django.setup(), which a uvicorn worker does when it imports the app, after uvicorn
-    configured its loggers and before it serves anything."""
-    logging.config.dictConfig(config)
-    protect_server_loggers()
 
 
 class CredentialSafeExceptionReporterFilter(SafeExceptionReporterFilter):

@@ -14,19 +14,24 @@ to finish (uvicorn's graceful shutdown) and waits.
 """
 
 import argparse
+import atexit
 import collections
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
 
 import uvicorn
 from uvicorn.config import LOG_LEVELS, STARTUP_FAILURE
+
+from fractionax_support.log_format import json_formatter, uvicorn_log_config, wants_json
 
 APPLICATION = "fractionax_support.asgi:application"
 # Workers that keep dying (say, the app fails to import) are not started again forever.
@@ -49,7 +54,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
+    log_config = uvicorn_log_config()  # JSON lines with LOG_FORMAT=json
     return {
+        **({"log_config": log_config} if log_config else {}),
         "host": args.host,
         "port": args.port,
         "proxy_headers": args.proxy_headers,
@@ -142,10 +149,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers <= 1:
         uvicorn.run(APPLICATION, **options)
         return 0
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # The workers count into one folder of their own, so that /metrics adds them all up.
+        folder = tempfile.mkdtemp(prefix="fx-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
     if not sys.platform.startswith("linux"):  # elsewhere SO_REUSEPORT does not balance
         uvicorn.run(APPLICATION, workers=args.workers, **options)
         return 0
     logging.basicConfig(level=LOG_LEVELS[args.log_level], format="%(levelname)s:     %(message)s")
+    if wants_json():
+        logging.getLogger().handlers[0].setFormatter(json_formatter())
     own_socket_or_exit(args.host, args.port).close()  # the address is free, or fail here, once
     return Supervisor(options, args.workers).run()
 

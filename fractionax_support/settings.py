@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
+from fractionax_support.log_format import LOG_FORMATTERS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
@@ -70,6 +72,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Load balancer probes first: answered before host checks, HTTPS redirects and sessions.
+    "fractionax_support.health.ProbeMiddleware",
+    "fractionax_support.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "fractionax_support.middleware.BodySizeLimitMiddleware",
     "fractionax_support.middleware.ServiceUnavailableMiddleware",
@@ -172,8 +177,8 @@ AFTER_COMMIT_IN_BACKGROUND = env.bool("AFTER_COMMIT_IN_BACKGROUND", default=bool
 
 # Celery: Redis as broker when configured, otherwise a broker on the local filesystem that
 # needs no server, so a bare `make run` still runs the worker and beat for real.
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-if not REDIS_URL:
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = VAR_DIR / "celery-broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
@@ -362,18 +367,30 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Prometheus scrapes over the internal network, where there is no HTTPS to redirect to.
+SECURE_REDIRECT_EXEMPT = [r"^metrics/?$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- Operations ---
+# /metrics answers staff, or `Authorization: Bearer <METRICS_TOKEN>` when one is set.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# One JSON object per log line (for log collectors), or plain text.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in LOG_FORMATTERS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATTERS)}, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_credentials": {"()": "fractionax_support.log_redaction.RedactCredentials"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_credentials"]}},
+    "formatters": LOG_FORMATTERS,
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_credentials"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 # No credential from a URL (a WebSocket's ?token=) in any log line or error report: the
 # server loggers get the filter too, and error reports are cleaned (log_redaction.py).
-LOGGING_CONFIG = "fractionax_support.log_redaction.configure_logging"
+LOGGING_CONFIG = "fractionax_support.log_format.configure_logging"
 DEFAULT_EXCEPTION_REPORTER = "fractionax_support.log_redaction.CredentialSafeExceptionReporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "fractionax_support.log_redaction.CredentialSafeExceptionReporterFilter"

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from fractionax_support.metrics_view import MetricsView
 from realtime.views import websocket_ticket
 from tickets.api.auth import TokenObtainView, TokenRefreshThrottledView
 
@@ -18,6 +19,7 @@ urlpatterns = [
     re_path(r"^api/auth/ws-ticket/?$", websocket_ticket, name="ws-ticket"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    re_path(r"^metrics/?$", MetricsView.as_view(), name="metrics"),
     path("api/", include("tickets.api.urls")),
     path("api/", include("integrations.urls")),
 ]

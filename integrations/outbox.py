@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from fractionax_support.metrics import timed_delivery
 from tickets.after_commit import add_to_batch
 
 from . import status
@@ -128,7 +129,7 @@ def deliver_pending(integration: str, ticket_id: int) -> int:
                 return delivered
             attempt = Attempt(message)
             try:
-                finish = module.deliver(message, attempt)
+                finish = timed_delivery(module.deliver, message, attempt)
             except DeliveryError as error:
                 _record_failure(attempt, error)
                 if not error.permanent:

@@ -10,10 +10,23 @@ from .models import IntegrationName, IntegrationState
 MAX_ERROR_LENGTH = 1000
 
 
+# What turns an integration on (outbound changes are sent), and what else it uses: Help
+# Scout's webhooks are refused (401) until they can be verified.
+REQUIRED_SETTINGS = {
+    IntegrationName.HELPSCOUT: ("HELPSCOUT_APP_ID", "HELPSCOUT_APP_SECRET", "HELPSCOUT_MAILBOX_ID"),
+    IntegrationName.SLACK: ("SLACK_BOT_TOKEN", "SLACK_SUPPORT_CHANNEL_ID", "SLACK_SIGNING_SECRET"),
+}
+ALSO_USED_SETTINGS = {IntegrationName.HELPSCOUT: ("HELPSCOUT_WEBHOOK_SECRET",), IntegrationName.SLACK: ()}
+
+
 def is_configured(name: IntegrationName | str) -> bool:
-    if name == IntegrationName.HELPSCOUT:
-        return bool(settings.HELPSCOUT_APP_ID and settings.HELPSCOUT_APP_SECRET and settings.HELPSCOUT_MAILBOX_ID)
-    return bool(settings.SLACK_BOT_TOKEN and settings.SLACK_SUPPORT_CHANNEL_ID and settings.SLACK_SIGNING_SECRET)
+    return all(getattr(settings, setting) for setting in REQUIRED_SETTINGS[IntegrationName(name)])
+
+
+def missing_settings(name: IntegrationName | str) -> list[str]:
+    """The unset settings the integration uses, to tell an admin what to set."""
+    used = (*REQUIRED_SETTINGS[IntegrationName(name)], *ALSO_USED_SETTINGS[IntegrationName(name)])
+    return [setting for setting in used if not getattr(settings, setting)]
 
 
 def record_success(name: IntegrationName | str) -> None:
@@ -43,5 +56,6 @@ def integration_status() -> dict[str, dict[str, Any]]:
             "status": status if configured else "not_configured",
             "lastSyncAt": state.last_sync_at if state else None,
             "lastError": last_error,
+            "missing": missing_settings(name),
         }
     return report

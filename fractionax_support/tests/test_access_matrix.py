@@ -49,6 +49,10 @@ SIGNED = {
 }
 # Dashboard pages that only log in or out.
 DASHBOARD_OPEN = {"home", "login", "logout"}
+# Read by staff as the API is, and by a Prometheus scraper holding METRICS_TOKEN
+# (fractionax_support/tests/test_metrics.py). /healthz and /readyz are not routes: the
+# first middleware answers them, to anyone (fractionax_support/tests/test_health.py).
+OPERATIONS = {"metrics": "/metrics"}
 
 
 # --- What there is to call ---
@@ -349,7 +353,16 @@ def test_every_dashboard_route_is_in_the_matrix():
     dashboard = {
         pattern.name for _, namespace, pattern in _routes(get_resolver().url_patterns) if namespace == "dashboard"
     }
-    assert routes - DASHBOARD_OPEN <= dashboard
+    assert routes - DASHBOARD_OPEN - set(OPERATIONS) <= dashboard
+
+
+@pytest.mark.parametrize("path", list(OPERATIONS.values()))
+def test_operations_endpoints_refuse_everyone_but_staff(path):
+    for who, (make_client, expected) in API_REFUSED.items():
+        response = make_client().get(path)
+        assert response.status_code == expected, (who, path, response.status_code)
+    for who, make_client in API_ADMITTED.items():
+        assert make_client().get(path).status_code == 200, (who, path)
 
 
 # --- The Django admin ---

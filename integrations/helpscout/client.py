@@ -83,16 +83,30 @@ class HelpScoutClient:
         return self._json(self._request("GET", f"customers/{customer_id}"))
 
     def conversations(self, params: dict[str, str]) -> Iterator[dict[str, Any]]:
-        """Every conversation the filters match, page by page (HAL). The page number is
-        set here: Help Scout's `next` links have been seen to drop the filters."""
+        """Every conversation the filters match."""
+        return self._listed("conversations", params)
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        return list(self._listed("webhooks", {}))
+
+    def create_webhook(self, body: dict[str, Any]) -> str:
+        return self._created(self._request("POST", "webhooks", json=body))
+
+    def update_webhook(self, webhook_id: str, body: dict[str, Any]) -> None:
+        """Replaces the whole webhook (secret included) and enables it again."""
+        self._request("PUT", f"webhooks/{webhook_id}", json=body)
+
+    def _listed(self, resource: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
+        """Every item of a list, page by page (HAL). The page number is set here: Help
+        Scout's `next` links have been seen to drop the filters."""
         page, pages = 1, 1
         while page <= pages:
-            data = self._json(self._request("GET", "conversations", params={**params, "page": str(page)}))
+            data = self._json(self._request("GET", resource, params={**params, "page": str(page)}))
             embedded, paging = data.get("_embedded", {}), data.get("page", {})  # no `_embedded` when empty
-            items = embedded.get("conversations", []) if isinstance(embedded, dict) else None
+            items = embedded.get(resource, []) if isinstance(embedded, dict) else None
             total = paging.get("totalPages", 1) if isinstance(paging, dict) else None
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items) or not isinstance(total, int):
-                raise HelpScoutError("Help Scout sent a malformed conversation list.", permanent=True)
+                raise HelpScoutError(f"Help Scout sent a malformed {resource} list.", permanent=True)
             yield from items
             pages = total if items else 0
             page += 1

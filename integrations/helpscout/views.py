@@ -10,6 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from fractionax_support.metrics import count_webhook
 from integrations.models import InboundDelivery, IntegrationName
 
 from . import signatures, tasks
@@ -33,6 +34,7 @@ EVENTS = frozenset(
 
 @csrf_exempt
 @require_POST
+@count_webhook("helpscout")
 def helpscout_webhook(request: HttpRequest) -> JsonResponse:
     body = request.body  # the raw bytes: the signature is over exactly these
     signature = request.headers.get("X-HelpScout-Signature", "")

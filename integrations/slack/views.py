@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from fractionax_support.metrics import count_webhook
 from tickets.exceptions import TicketError
 from tickets.models import SupportTicket, TicketComment
 from tickets.services import MAX_COMMENT_LENGTH
@@ -63,6 +64,7 @@ def _has_nul(value: Any) -> bool:
 
 @csrf_exempt
 @require_POST
+@count_webhook("slack")
 def events(request: HttpRequest) -> HttpResponse:
     """The Events API (JSON) and interactivity (a form whose `payload` field is JSON)."""
     if _is_ssl_check(request):
@@ -123,6 +125,7 @@ def _thread_reply(event: dict[str, Any]) -> tuple[int, str, str, str] | None:
 
 @csrf_exempt
 @require_POST
+@count_webhook("slack")
 def slash_commands(request: HttpRequest) -> HttpResponse:
     if _is_ssl_check(request):
         return _answer(200)

@@ -284,6 +284,10 @@ class IntegrationHealthSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok", "error", "not_configured"])
     lastSyncAt = serializers.DateTimeField(allow_null=True)
     lastError = serializers.CharField(allow_null=True)
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Settings this integration uses that are not set (e.g. SLACK_SIGNING_SECRET); empty when none.",
+    )
 
 
 class IntegrationStatusSerializer(serializers.Serializer):

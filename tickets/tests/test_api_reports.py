@@ -30,6 +30,7 @@ def helpscout_unconfigured(settings):
 @pytest.fixture
 def nothing_configured(helpscout_unconfigured, settings):
     settings.SLACK_BOT_TOKEN = settings.SLACK_SUPPORT_CHANNEL_ID = settings.SLACK_SIGNING_SECRET = ""
+    settings.HELPSCOUT_WEBHOOK_SECRET = ""
 
 
 # --- Statistics ---
@@ -123,7 +124,26 @@ def test_integration_status_when_nothing_is_configured(staff_client, db, nothing
 
     assert response.status_code == 200
     not_configured = {"configured": False, "status": "not_configured", "lastSyncAt": None, "lastError": None}
-    assert response.json() == {"helpScout": not_configured, "slack": not_configured}
+    assert response.json() == {
+        "helpScout": {
+            **not_configured,
+            "missing": ["HELPSCOUT_APP_ID", "HELPSCOUT_APP_SECRET", "HELPSCOUT_MAILBOX_ID", "HELPSCOUT_WEBHOOK_SECRET"],
+        },
+        "slack": {**not_configured, "missing": ["SLACK_BOT_TOKEN", "SLACK_SUPPORT_CHANNEL_ID", "SLACK_SIGNING_SECRET"]},
+    }
+
+
+def test_integration_status_names_what_is_left_to_set(staff_client, db, nothing_configured, settings):
+    settings.SLACK_BOT_TOKEN, settings.SLACK_SUPPORT_CHANNEL_ID = "xoxb-1", "C1"
+    settings.HELPSCOUT_APP_ID = settings.HELPSCOUT_APP_SECRET = settings.HELPSCOUT_MAILBOX_ID = "set"
+
+    report = staff_client.get(f"{URL}/integration-status").json()
+
+    assert (report["slack"]["configured"], report["slack"]["missing"]) == (False, ["SLACK_SIGNING_SECRET"])
+    # Sending works; webhooks from Help Scout are refused until their secret is set.
+    assert (report["helpScout"]["configured"], report["helpScout"]["missing"]) == (True, ["HELPSCOUT_WEBHOOK_SECRET"])
+    settings.HELPSCOUT_WEBHOOK_SECRET = "hs-secret"
+    assert staff_client.get(f"{URL}/integration-status").json()["helpScout"]["missing"] == []
 
 
 def test_helpscout_sync_without_configuration_is_503_with_a_message(staff_client, db, helpscout_unconfigured):
