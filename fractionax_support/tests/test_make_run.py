@@ -10,8 +10,10 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,7 +59,13 @@ class Run:
 
 
 @pytest.fixture
-def make_run(checkout: Path, tmp_path: Path) -> Iterator[Run]:
+def run_env() -> dict[str, str]:
+    """More environment for `make run` (a class of tests may override it)."""
+    return {}
+
+
+@pytest.fixture
+def make_run(checkout: Path, tmp_path: Path, run_env: dict[str, str]) -> Iterator[Run]:
     """`make run` on a free port, in a process group of its own (as a terminal's foreground
     job is), serving and with its worker ready."""
     port = free_port()
@@ -66,6 +74,7 @@ def make_run(checkout: Path, tmp_path: Path) -> Iterator[Run]:
         "DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "REDIS_URL": "",  # the embedded default: the broker is a folder under var/
+        **run_env,
     }
     env.pop("MAKEFLAGS", None)
     output = tmp_path / "make-run.log"
@@ -150,17 +159,70 @@ def test_make_run_stops_completely_within_10_s(make_run, send):
     assert stops_within_the_limit(make_run, send) == []
 
 
-def test_make_run_leaves_no_files_outside_var(make_run):
-    # A task queued from another process (as the web server does) and run by the worker.
-    task_id = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "fractionax_support", "call", "tickets.tasks.statistics_compact"],
-        cwd=make_run.checkout,
-        env=make_run.env,
+def queue_task(run: Run, name: str) -> str:
+    """Queues task `name` from another process (as the web server does); returns its id."""
+    return subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "fractionax_support", "call", name],
+        cwd=run.checkout,
+        env=run.env,
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     ).stdout.strip()
+
+
+class SilentServer:
+    """Accepts connections and never answers, like a provider that hangs: a call to it takes
+    the client's whole read timeout."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connected = threading.Event()
+        self.connections: list[socket.socket] = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                self.connections.append(self.listener.accept()[0])
+                self.connected.set()
+
+    def close(self) -> None:
+        for connection in [self.listener, *self.connections]:
+            connection.close()
+
+
+class TestAWorkerInTheMiddleOfALongTask:
+    @pytest.fixture
+    def silent_helpscout(self) -> Iterator[SilentServer]:
+        server = SilentServer()
+        yield server
+        server.close()
+
+    @pytest.fixture
+    def run_env(self, silent_helpscout: SilentServer) -> dict[str, str]:
+        return {
+            "HELPSCOUT_APP_ID": "app",
+            "HELPSCOUT_APP_SECRET": "secret",
+            "HELPSCOUT_MAILBOX_ID": "1",
+            "HELPSCOUT_API_URL": f"http://127.0.0.1:{silent_helpscout.port}/v2/",
+            "HELPSCOUT_TIMEOUT_SECONDS": "60",
+        }
+
+    def test_stops_within_10_s_and_hands_the_task_back(self, make_run, silent_helpscout):
+        task_id = queue_task(make_run, "integrations.helpscout.tasks.helpscout_resync")
+        assert silent_helpscout.connected.wait(60), "the resync never called Help Scout"
+
+        assert stops_within_the_limit(make_run, "SIGTERM to make") == []
+        # Acknowledged late, so cut short it goes back to the broker for the next start.
+        queued = make_run.checkout / "var" / "celery-broker"
+        assert any(task_id in path.read_text(errors="replace") for path in queued.glob("*.msg"))
+
+
+def test_make_run_leaves_no_files_outside_var(make_run):
+    task_id = queue_task(make_run, "tickets.tasks.statistics_compact")
     log = make_run.checkout / "var" / "celery.log"
     wait_for(lambda: f"[{task_id}] succeeded" in log.read_text(), 60, "the task to run")
     assert stops_within_the_limit(make_run, "SIGTERM to make") == []
