@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local run is a development run unless told otherwise (see README, "Deployment").
 DEBUG ?= true
 
-.PHONY: run demo test test-sqlite fuzz lint bench bench-quick loadtest screenshots install install-dev migrate superuser clean
+.PHONY: run demo test test-sqlite fuzz lint bench bench-quick loadtest screenshots install install-dev install-browser migrate superuser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed
 
+# The browser tests drive Debian's Chromium: installed when missing (as root, with apt-get),
+# otherwise the script stops at once with the command to run.
+install-browser:
+	@scripts/install-browser
+
 migrate: export DEBUG := $(DEBUG)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -34,7 +39,11 @@ superuser: migrate
 	$(BIN)/python manage.py ensure_superuser
 
 # The web server, plus a Celery worker with an embedded beat (integration syncs, SLA
-# checks) that stops with it. Without REDIS_URL the broker is a folder under var/.
+# checks), run side by side by scripts/supervise.py: Ctrl-C or SIGTERM stops both within
+# 10 s. REMAP_SIGTERM=SIGQUIT makes the worker's SIGTERM Celery's cold shutdown, which gives
+# running tasks CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT and hands the rest back to the broker,
+# instead of waiting for every task however long it takes. Without REDIS_URL the broker is
+# a folder under var/.
 run: export DEBUG := $(DEBUG)
 # The server and the worker write their /metrics counts to one folder, emptied at start.
 run: export PROMETHEUS_MULTIPROC_DIR := $(CURDIR)/var/prometheus
@@ -42,16 +51,16 @@ run: superuser
 	@mkdir -p var/celery-broker/processed
 	@rm -rf var/prometheus && mkdir -p var/prometheus
 	@echo "FractionaX Support on http://$(HOST):$(PORT)/  (API docs: /api/docs/, admin: /admin/)"
-	$(BIN)/celery -A fractionax_support worker --beat --concurrency 2 --loglevel INFO --logfile var/celery.log & \
-	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/uvicorn fractionax_support.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	exec $(BIN)/python scripts/supervise.py \
+	  "env REMAP_SIGTERM=SIGQUIT $(BIN)/celery -A fractionax_support worker --beat --loglevel INFO --logfile var/celery.log" \
+	  "$(BIN)/uvicorn fractionax_support.asgi:application --host $(HOST) --port $(PORT) --lifespan off --timeout-graceful-shutdown 3"
 
 demo: export DEBUG := $(DEBUG)
 demo: migrate
 	$(BIN)/python manage.py seed_demo --count 200
 
 # The schema fuzzing runs on its own (make fuzz): it takes minutes, the rest seconds.
-test: install-dev
+test: install-dev install-browser
 	$(BIN)/pytest -n 2 --dist loadfile -q -m "not fuzz"
 
 # Every API operation fuzzed from the OpenAPI schema (schemathesis), FUZZ_MAX_EXAMPLES
@@ -78,7 +87,7 @@ loadtest: install-dev
 	$(BIN)/python bench/loadtest.py --clients 50 --seconds $(DURATION)
 
 # The README's screenshots, taken by the browser test from seed_demo data.
-screenshots: install-dev
+screenshots: install-dev install-browser
 	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tickets/tests/test_browser.py -k screenshots
 
 lint: install-dev

@@ -140,6 +140,10 @@ if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "fractionax_support.
         "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The overdue index's INCLUDE columns are a PostgreSQL speed-up; SQLite builds the same
+    # index without them, which is all it needs, so its warning asks nothing of anyone.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Redis, when configured, backs the cache (throttling), the channel layer and Celery.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -185,6 +189,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # The exchange tables of remote control (pidbox) and fanout; kombu's default is
+        # ./control, a folder in the current directory (the checkout).
+        "control_folder": str(_broker_dir / "control"),
     }
 CELERY_RESULT_BACKEND = None
 # Queueing happens after a ticket change commits: a broker that is down must answer fast.
@@ -196,6 +203,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # `make run` starts this many worker processes; without Redis the rate limits are shared out
 # among them (integrations/rate_limits.py).
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
+# On a cold shutdown (SIGQUIT, or SIGTERM with REMAP_SIGTERM=SIGQUIT as `make run` sets), running
+# tasks get this long to finish; then they are cancelled and, being acked late, go back to the
+# broker for the next start. A warm shutdown would wait for them however long they take.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 1.0
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TIMEZONE = "UTC"

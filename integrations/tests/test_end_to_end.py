@@ -38,6 +38,7 @@ SLACK_RATES = {
     "conversations.replies": "10/second",
 }
 HELPSCOUT_RATE = "100/2 seconds"
+SQLITE_BUSY_TIMEOUT_SECONDS = 5
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -56,7 +57,7 @@ def stack(request: Any, make_httpserver: HTTPServer) -> Iterator[Stack]:
         "SLACK_RATE_LIMITS": ",".join(f"{method}={rate}" for method, rate in SLACK_RATES.items()),
         "HELPSCOUT_RATE_LIMIT": HELPSCOUT_RATE,
         # Short, so that a lock held by the test turns into the "database is locked" error.
-        "SQLITE_BUSY_TIMEOUT_SECONDS": "2",
+        "SQLITE_BUSY_TIMEOUT_SECONDS": str(SQLITE_BUSY_TIMEOUT_SECONDS),
     }
     with running_stack(request.param, env) as stack:
         yield stack
@@ -197,7 +198,8 @@ def database_hiccup(stack: Stack) -> None:
 
         holder = sqlite3.connect(stack.database, isolation_level=None, check_same_thread=False)
         holder.execute("BEGIN IMMEDIATE")
-        threading.Timer(4, lambda: (holder.execute("ROLLBACK"), holder.close())).start()
+        release = threading.Timer(SQLITE_BUSY_TIMEOUT_SECONDS + 2, lambda: (holder.execute("ROLLBACK"), holder.close()))
+        release.start()
         return
     with psycopg.connect(stack.database, autocommit=True) as admin:
         admin.execute(
@@ -212,8 +214,9 @@ def test_our_reply_coming_back_before_it_is_recorded_is_not_a_new_comment(stack,
     [conversation] = conversation_of(helpscout, ticket)
 
     def echo() -> None:
-        # Help Scout's webhook for the reply just made, delivered before we have its id.
-        body = json.dumps(conversation).encode()
+        # Help Scout's webhook for the reply just made, delivered before we have its id (its
+        # time set apart, to see when it has been applied).
+        body = json.dumps({**conversation, "userUpdatedAt": ECHO_TIME}).encode()
         response = requests.post(
             f"{stack.base_url}/api/webhooks/helpscout",
             data=body,
@@ -229,14 +232,18 @@ def test_our_reply_coming_back_before_it_is_recorded_is_not_a_new_comment(stack,
     helpscout.after("POST reply", echo)
     comment(api, stack, ticket, "Here is the fix.", internal=False)
     stack.wait_delivered()
-    wait_for(lambda: webhooks_handled(stack) >= 1, 30, "the webhook to be handled")
+    wait_for(lambda: echo_applied(stack, conversation["id"]), 30, "the webhook to be applied")
 
     comments = api.get(f"{stack.base_url}{API}/{ticket['id']}").json()["comments"]
     assert [c["comment"] for c in comments] == ["Here is the fix."]
 
 
-def webhooks_handled(stack: Stack) -> int:
-    return int(stack.rows("SELECT count(*) FROM integrations_inbounddelivery WHERE key LIKE 'convo.%%'")[0][0])
+ECHO_TIME = "2030-01-01T00:00:00Z"
+
+
+def echo_applied(stack: Stack, conversation_id: int) -> bool:
+    sql = "SELECT count(*) FROM integrations_helpscoutconversation WHERE conversation_id = %s AND modified_at > %s"
+    return bool(stack.rows(sql, (str(conversation_id), "2029-12-31"))[0][0])
 
 
 def test_twenty_concurrent_writers_lose_nothing_and_get_no_server_error(stack, api, slack, helpscout):

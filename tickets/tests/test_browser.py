@@ -52,7 +52,7 @@ def _orm_beside_playwright() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)"
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run `make install-browser`"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
