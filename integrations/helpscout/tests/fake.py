@@ -19,7 +19,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TOLERANCE_SECONDS = 0.05  # arrivals this early still count as on time: loopback latency varies
+TOLERANCE_SECONDS = 0.25  # a call counted by us may arrive this much later than one after it: load delays it
 CUSTOMER_ID = 77
 _ids = itertools.count(555)  # across fakes: a stack's database outlives each test's fake
 

@@ -18,7 +18,7 @@ from werkzeug import Request, Response
 TOKEN = "xoxb-test-token"
 CHANNEL = "C0SUPPORT"
 BOT_USER = "U0BOT"  # our app's bot user, as auth.test names it
-TOLERANCE_SECONDS = 0.05
+TOLERANCE_SECONDS = 0.25  # a call counted by us may arrive this much later than one after it: load delays it
 
 
 @dataclass
@@ -54,7 +54,7 @@ class FakeSlack:
 
     def enforce(self, rates: dict[str, str]) -> None:
         """Answers 429, as Slack does, a call over its method's rate (messages: per channel).
-        Arrivals a few milliseconds early count as on time: loopback latency varies."""
+        Arrivals up to TOLERANCE_SECONDS early count as on time."""
         self.rates = rates
 
     def _over_limit(self, method: str, args: dict[str, Any]) -> bool:
