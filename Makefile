@@ -45,6 +45,7 @@ superuser: migrate
 # instead of waiting for every task however long it takes. Without REDIS_URL the broker is
 # a folder under var/.
 run: export DEBUG := $(DEBUG)
+run: export CELERY_WORKER_CONCURRENCY ?= 2
 # The server and the worker write their /metrics counts to one folder, emptied at start.
 run: export PROMETHEUS_MULTIPROC_DIR := $(CURDIR)/var/prometheus
 run: superuser

@@ -5,6 +5,7 @@ broker, and a local secret key generated once under var/. With DEBUG off (produc
 SECRET_KEY and ALLOWED_HOSTS are required and HTTPS hardening is on by default.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -126,7 +127,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=30),
-            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+            # synchronous stays FULL: a commit that reached the disk is not undone by a crash,
+            # and the outbox's "sending" marks must not be (integrations/attempts.py).
+            "init_command": "PRAGMA journal_mode=WAL",
         }
     )
 # Under ASGI each request may run on a different thread, so persistent connections pile up;
@@ -200,9 +203,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# `make run` starts this many worker processes; without Redis the rate limits are shared out
-# among them (integrations/rate_limits.py).
-CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
+# Worker processes (Celery's default: one per core; `make run` starts two). Without Redis the
+# rate limits are shared out among them (integrations/rate_limits.py).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=os.cpu_count() or 1)
 # On a cold shutdown (SIGQUIT, or SIGTERM with REMAP_SIGTERM=SIGQUIT as `make run` sets), running
 # tasks get this long to finish; then they are cancelled and, being acked late, go back to the
 # broker for the next start. A warm shutdown would wait for them however long they take.
@@ -362,6 +365,9 @@ SLACK_SUPPORT_CHANNEL_ID = env.str("SLACK_SUPPORT_CHANNEL_ID", default="")
 SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/")
 SLACK_TIMEOUT_SECONDS = env.int("SLACK_TIMEOUT_SECONDS", default=10)  # then the outbox retries
+# Names this installation in what it leaves at Slack and Help Scout (integrations/installation.py);
+# by default derived from SECRET_KEY. Set it to keep it across a change of key.
+INSTALLATION_ID = env.str("INSTALLATION_ID", default="")
 # Calls to Slack and Help Scout are paced to their documented limits before they are sent
 # (integrations/rate_limits.py); off only against a fake without limits (the benchmark).
 INTEGRATION_RATE_LIMITS = env.bool("INTEGRATION_RATE_LIMITS", default=True)

@@ -30,7 +30,8 @@ RECORD_PATIENCE_SECONDS = 60.0
 
 def record_locally(write: Callable[[], T], *, patience: float = RECORD_PATIENCE_SECONDS) -> T:
     """Runs `write` in a transaction of its own, again after a database error, until it
-    commits or `patience` runs out."""
+    commits or `patience` runs out. Never inside another transaction: it would not be its
+    own, and a failed one cannot be retried."""
     deadline = time.monotonic() + patience
     pause = 0.05
     while True:
@@ -41,17 +42,21 @@ def record_locally(write: Callable[[], T], *, patience: float = RECORD_PATIENCE_
             if time.monotonic() + pause > deadline:
                 raise
             logger.warning("Recording a delivery failed, trying again in %.2f s: %s", pause, error)
-            connection.close_if_unusable_or_obsolete()
+            # Only a dead connection is replaced: a live one may hold the delivery lock.
+            if connection.connection is not None and not connection.is_usable():
+                connection.close()
             time.sleep(pause)
             pause = min(pause * 2, 2.0)
 
 
 class Attempt:
-    def __init__(self, message: OutboxMessage) -> None:
+    def __init__(self, message: OutboxMessage, *, guard: Callable[[], None] = lambda: None) -> None:
         self.message = message
+        self.guard = guard  # raises when sending is no longer ours to do (the delivery lock lost)
         # The last attempt may have sent the step it was on: look before sending it again.
-        self.unsettled = message.sending_since is not None
+        self.unsettled = self.started_unsettled = message.sending_since is not None
         self._step_out = False  # a step is out and its result not yet recorded
+        self._recorded = False
 
     def once(
         self,
@@ -75,16 +80,20 @@ class Attempt:
             else:
                 logger.info("Found %s of outbox message %s at the provider: not sent again", step, self.message.pk)
         if result is None:
+            self.guard()
             self._mark_sending()
             self._step_out = True
             result = send()
         self._record(step, result, record)
         self.unsettled = self._step_out = False  # later steps were never started
+        self._recorded = True
         return result
 
     def may_have_sent(self, error: BaseException) -> bool:
-        """Whether the attempt ends with something possibly sent but unrecorded."""
-        if self.unsettled:
+        """Whether the attempt ends with something possibly sent but unrecorded. An earlier
+        attempt's call found missing may still land late: until a step is recorded, the
+        mark stays."""
+        if self.unsettled or (self.started_unsettled and not self._recorded):
             return True
         return self._step_out and getattr(error, "maybe_sent", True)
 

@@ -3,7 +3,9 @@
 The lock is held outside any transaction, so ticket writes never wait on a slow
 integration, and it dies with its holder, so a killed worker's tickets are taken up by
 the next delivery at once rather than after a lease runs out:
-- PostgreSQL: a session advisory lock (workers may run on many machines);
+- PostgreSQL: a session advisory lock (workers may run on many machines). It belongs to
+  the database session: if the connection is cut, the lock is gone, which `confirm()`
+  tells before anything is sent under it;
 - SQLite: a POSIX record lock on one byte of a file beside the database, since an SQLite
   database is shared only by processes of one machine. Record locks belong to the
   process, so threads of one process are kept apart by a set of their own.
@@ -20,33 +22,60 @@ from pathlib import Path
 
 from django.db import connection
 
+from .errors import DeliveryError
+
 
 def _key(integration: str, ticket_id: int) -> int:
     key = (zlib.crc32(integration.encode()) << 32) ^ ticket_id
     return key - (1 << 64) if key >= (1 << 63) else key  # into bigint's range
 
 
+class LockLostError(DeliveryError):
+    def __init__(self) -> None:
+        super().__init__("The delivery lock was lost with the database connection.", maybe_sent=False)
+
+
+class Held:
+    """A lock this process holds; `confirm()` raises LockLostError once it no longer does."""
+
+    def __init__(self, session: int | None = None) -> None:
+        self.session = session  # PostgreSQL's backend pid holding the lock
+
+    def confirm(self) -> None:
+        if self.session is not None and _backend_pid() != self.session:
+            raise LockLostError()
+
+
 @contextmanager
-def pair_lock(integration: str, ticket_id: int) -> Iterator[bool]:
-    """Yields whether this process got the lock; one that did not leaves the pair to its holder."""
+def pair_lock(integration: str, ticket_id: int) -> Iterator[Held | None]:
+    """Yields the lock when this process got it, None when another holds the pair."""
     key = _key(integration, ticket_id)
     if connection.vendor == "postgresql":
-        with _advisory_lock(key) as locked:
-            yield locked
+        with _advisory_lock(key) as held:
+            yield held
     else:
         with file_lock(key, _lock_path()) as locked:
-            yield locked
+            yield Held() if locked else None
+
+
+def _backend_pid() -> int | None:
+    raw = connection.connection
+    return None if raw is None or raw.closed else int(raw.info.backend_pid)
 
 
 @contextmanager
-def _advisory_lock(key: int) -> Iterator[bool]:
+def _advisory_lock(key: int) -> Iterator[Held | None]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         locked = bool(cursor.fetchone()[0])
+    if not locked:
+        yield None
+        return
+    held = Held(_backend_pid())
     try:
-        yield locked
+        yield held
     finally:
-        if locked:
+        if _backend_pid() == held.session:  # otherwise it went with its session
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 

@@ -3,6 +3,8 @@ whether the provider may have acted on it all the same."""
 
 
 class DeliveryError(Exception):
+    deferred = False  # held back by our own pacing: no failure of the integration
+
     def __init__(
         self,
         message: str,

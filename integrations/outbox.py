@@ -34,12 +34,13 @@ from tickets.after_commit import add_to_batch
 
 from . import status
 from .attempts import Attempt, record_locally
-from .delivery_lock import pair_lock
+from .delivery_lock import Held, pair_lock
 from .errors import DeliveryError
 from .models import PENDING, IntegrationName, OutboxMessage
-from .rate_limits import RateLimitError
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tickets.events import DomainEvent
 
 logger = logging.getLogger(__name__)
@@ -114,33 +115,47 @@ def _send_kicks(batch: list[tuple[str, int]]) -> None:
 def deliver_pending(integration: str, ticket_id: int) -> int:
     """Sends this ticket's due messages to the integration, oldest first; returns how many
     went through. Stops at a failure to retry, so nothing overtakes it."""
+    delivered = 0
+    for _ in range(3):
+        with pair_lock(integration, ticket_id) as held:
+            if held is None:
+                return delivered  # another worker is on it and will take these too
+            delivered += _deliver_locked(integration, ticket_id, held)
+        # A kick refused while we held the lock found us about to stop: look once more.
+        if not _due(integration, ticket_id).exists():
+            break
+    return delivered
+
+
+def _due(integration: str, ticket_id: int) -> "QuerySet[OutboxMessage]":
+    return OutboxMessage.objects.filter(
+        PENDING, integration=integration, ticket_id=ticket_id, next_attempt_at__lte=timezone.now()
+    )
+
+
+def _deliver_locked(integration: str, ticket_id: int, held: Held) -> int:
     module = provider(integration)
     delivered = 0
-    with pair_lock(integration, ticket_id) as locked:
-        if not locked:
-            return 0  # another worker is on it and will take these too
-        while True:
-            message = (
-                OutboxMessage.objects.filter(PENDING, integration=integration, ticket_id=ticket_id)
-                .order_by("id")
-                .first()
-            )
-            if message is None or message.next_attempt_at > timezone.now():
+    while True:
+        message = (
+            OutboxMessage.objects.filter(PENDING, integration=integration, ticket_id=ticket_id).order_by("id").first()
+        )
+        if message is None or message.next_attempt_at > timezone.now():
+            return delivered
+        attempt = Attempt(message, guard=held.confirm)
+        try:
+            finish = timed_delivery(module.deliver, message, attempt)
+        except DeliveryError as error:
+            _record_failure(attempt, error)
+            if not error.permanent:
                 return delivered
-            attempt = Attempt(message)
-            try:
-                finish = timed_delivery(module.deliver, message, attempt)
-            except DeliveryError as error:
-                _record_failure(attempt, error)
-                if not error.permanent:
-                    return delivered
-                continue
-            except Exception as error:  # a bug or an unforeseen answer: keep it, retry later
-                logger.exception("Delivering outbox message %s failed", message.pk)
-                _record_failure(attempt, DeliveryError(f"{type(error).__name__}: {error}"))
-                return delivered
-            record_locally(lambda: _record_delivery(message, finish))  # noqa: B023 (called at once)
-            delivered += 1
+            continue
+        except Exception as error:  # a bug or an unforeseen answer: keep it, retry later
+            logger.exception("Delivering outbox message %s failed", message.pk)
+            _record_failure(attempt, DeliveryError(f"{type(error).__name__}: {error}"))
+            return delivered
+        record_locally(lambda: _record_delivery(message, finish))  # noqa: B023 (called at once)
+        delivered += 1
 
 
 def _record_delivery(message: OutboxMessage, finish: Callable[[], object] | None) -> None:
@@ -155,7 +170,7 @@ def _record_delivery(message: OutboxMessage, finish: Callable[[], object] | None
 def _record_failure(attempt: Attempt, error: DeliveryError) -> None:
     message, now = attempt.message, timezone.now()
     fields = {
-        "attempts": message.attempts + 1,
+        "attempts": message.attempts + (0 if error.deferred else 1),
         "last_error": str(error)[: status.MAX_ERROR_LENGTH],
         # Kept while a call may have gone through, so the next attempt looks before sending.
         "sending_since": message.sending_since if attempt.may_have_sent(error) else None,
@@ -168,7 +183,7 @@ def _record_failure(attempt: Attempt, error: DeliveryError) -> None:
 
     def write() -> None:
         OutboxMessage.objects.filter(pk=message.pk).update(**fields)
-        if not isinstance(error, RateLimitError):  # our own pacing is no failure of the integration
+        if not error.deferred:  # our own pacing is no failure of the integration
             status.record_failure(message.integration, str(error))
 
     record_locally(write)

@@ -109,12 +109,14 @@ class Stack:
             command += ["--queues", self.env["CELERY_QUEUE"]]
         self.worker = self._spawn(command, "worker.log")
 
-    def kill_worker(self) -> None:
-        """SIGKILL to the worker and its pool processes at once, as a crash or an OOM kill."""
-        assert self.worker is not None
+    def kill_worker(self, worker: subprocess.Popen[bytes] | None = None) -> None:
+        """SIGKILL to the worker (this one, or the running one) and its pool processes at once,
+        as a crash or an OOM kill."""
+        worker = worker or self.worker
+        assert worker is not None
         with suppress(ProcessLookupError):
-            os.killpg(self.worker.pid, signal.SIGKILL)
-        self.worker.wait(timeout=15)
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=15)
 
     def worker_running(self) -> bool:
         return self.worker is not None and self.worker.poll() is None

@@ -8,11 +8,13 @@ a `DeliveryError`, so the outbox can tell "retry later" from "give up".
 import hashlib
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.dateparse import parse_datetime
 
 from integrations import rate_limits
 from integrations.errors import DeliveryError
@@ -68,10 +70,13 @@ class HelpScoutClient:
         body = {"op": "replace", "path": "/status", "value": status}
         self._request("PATCH", f"conversations/{conversation_id}", json=body)
 
-    def find_tagged_conversation(self, mailbox_id: str, tag: str) -> str | None:
-        """The id of the conversation of our mailbox with this tag, in any status."""
+    def find_tagged_conversation(self, mailbox_id: str, tag: str, *, created_since: datetime) -> str | None:
+        """The id of the conversation of our mailbox with this tag, in any status, made since
+        `created_since` (a few minutes' margin for clocks apart)."""
+        earliest = created_since - timedelta(minutes=5)
         for conversation in self.conversations({"mailbox": mailbox_id, "tag": tag, "status": "all"}):
-            if str(conversation.get("id", "")).isdigit():
+            created_at = parse_datetime(str(conversation.get("createdAt", "")))
+            if str(conversation.get("id", "")).isdigit() and (created_at is None or created_at >= earliest):
                 return str(conversation["id"])
         return None
 
@@ -174,7 +179,7 @@ class HelpScoutClient:
         try:
             rate_limits.acquire("helpscout", settings.HELPSCOUT_RATE_LIMIT, cost=cost)
         except rate_limits.RateLimitError as error:
-            raise HelpScoutError(str(error), retry_after=error.retry_after, maybe_sent=False) from error
+            raise HelpScoutPacedError(str(error), retry_after=error.retry_after or 0.0) from error
 
     def _token_cache_key(self) -> str:
         identity = hashlib.sha256(f"{self.base_url}|{self.app_id}|{self.app_secret}".encode()).hexdigest()[:24]
@@ -196,6 +201,15 @@ class HelpScoutClient:
         if not resource_id.isdigit():
             raise HelpScoutError("Help Scout created the resource but sent no Resource-ID.", permanent=True)
         return resource_id
+
+
+class HelpScoutPacedError(HelpScoutError):
+    """Our own pacing held the call back (see rate_limits): nothing was sent."""
+
+    deferred = True
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message, retry_after=retry_after, maybe_sent=False)
 
 
 def _failure(method: str, path: str, response: requests.Response, *, permanent: bool | None = None) -> HelpScoutError:

@@ -1,6 +1,7 @@
-"""Rows that tie tickets to Help Scout. A conversation's row is locked while anything
-changes it, inbound or outbound, so a webhook about a thread we are creating waits until
-we have recorded that thread as ours."""
+"""Rows that tie tickets to Help Scout. Inbound changes lock a conversation's row, so that
+concurrent deliveries of one conversation apply one after the other. Outbound calls hold
+no lock (nor any transaction): the threads we create carry a mark, by which the webhook
+side knows them as ours before their ids are recorded (markers.py)."""
 
 from collections.abc import Iterable
 
@@ -16,13 +17,16 @@ def lock_conversation(conversation_id: str) -> HelpScoutConversation:
     return HelpScoutConversation.objects.select_for_update().get(conversation_id=conversation_id)
 
 
-def lock_for_ticket(ticket: SupportTicket) -> HelpScoutConversation | None:
+def link_for_ticket(ticket: SupportTicket) -> HelpScoutConversation | None:
+    """The row of the ticket's conversation, made (and tied to the ticket) if missing."""
     if not ticket.helpscout_conversation_id:
         return None
-    link = lock_conversation(ticket.helpscout_conversation_id)
+    link, _ = HelpScoutConversation.objects.get_or_create(
+        conversation_id=ticket.helpscout_conversation_id, defaults={"ticket": ticket}
+    )
     if link.ticket_id is None:
+        HelpScoutConversation.objects.filter(pk=link.pk, ticket__isnull=True).update(ticket=ticket)
         link.ticket = ticket
-        link.save(update_fields=["ticket"])
     return link
 
 
@@ -43,6 +47,7 @@ def own_threads(threads: Iterable[Thread], *, ticket_id: int) -> set[str]:
     found = InboundDelivery.objects.filter(integration=IntegrationName.HELPSCOUT, key__in=keys)
     ours = {keys[key] for key in found.values_list("key", flat=True)}
     marked = {thread.outbox_message_id: thread.id for thread in threads if thread.outbox_message_id is not None}
+    # A mark counts only for this ticket's own outbox messages.
     if marked:
         messages = OutboxMessage.objects.filter(
             pk__in=marked, ticket_id=ticket_id, integration=IntegrationName.HELPSCOUT

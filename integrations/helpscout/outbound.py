@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
@@ -37,8 +38,12 @@ def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | 
     client = HelpScoutClient.from_settings()
     try:
         synced = HANDLERS[message.event](client, ticket, message, attempt)
-    except HelpScoutError:
-        record_locally(lambda: _record(ticket.pk, HelpScoutSyncStatus.ERROR))
+    except HelpScoutError as error:
+        if not error.deferred:
+            try:
+                record_locally(lambda: _record(ticket.pk, HelpScoutSyncStatus.ERROR))
+            except DatabaseError:  # the outbox records the failure; keep its reason
+                logger.warning("Could not mark ticket %s's Help Scout sync as failed", ticket.pk, exc_info=True)
         raise
     return (lambda: _record(ticket.pk, HelpScoutSyncStatus.SYNCED)) if synced else None
 
@@ -80,14 +85,14 @@ def _create_conversation(
     attempt.once(
         "conversation",
         send=lambda: client.create_conversation(body),
-        find=lambda: client.find_tagged_conversation(mailbox, tag),
+        find=lambda: client.find_tagged_conversation(mailbox, tag, created_since=message.created_at),
         record=record,
     )
     return True
 
 
 def _add_thread(client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt) -> bool:
-    link = record_locally(lambda: links.lock_for_ticket(ticket))
+    link = record_locally(lambda: links.link_for_ticket(ticket))
     if link is None or link.deleted:
         return False  # no conversation (made before Help Scout was set up) or deleted there
     comment = message.payload["comment"]
@@ -117,14 +122,16 @@ def _add_thread(client: HelpScoutClient, ticket: SupportTicket, message: OutboxM
 def _find_thread(client: HelpScoutClient, conversation_id: str, outbox_message_id: int) -> str | None:
     """The thread this outbox message created, if an earlier attempt did."""
     try:
-        threads = parse_conversation(client.get_conversation(conversation_id)).threads or ()
+        threads = parse_conversation(client.get_conversation(conversation_id)).threads
     except PayloadError as error:
         raise HelpScoutError(f"Help Scout conversation {conversation_id} unreadable: {error}") from error
+    if threads is None:  # not all of them: no proof that ours is missing
+        raise HelpScoutError(f"Help Scout sent conversation {conversation_id} without all its threads.")
     return next((thread.id for thread in threads if thread.outbox_message_id == outbox_message_id), None)
 
 
 def _update_status(client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt) -> bool:
-    link = record_locally(lambda: links.lock_for_ticket(ticket))
+    link = record_locally(lambda: links.link_for_ticket(ticket))
     if link is None or link.deleted:
         return False
     status = status_to_helpscout(message.payload["status"])
@@ -132,7 +139,12 @@ def _update_status(client: HelpScoutClient, ticket: SupportTicket, message: Outb
         return True  # e.g. open -> in_progress: both `active`
     # Recorded first, so the webhook of our own change finds nothing new to apply back.
     record_locally(lambda: HelpScoutConversation.objects.filter(pk=link.pk).update(status=status))
-    client.update_status(link.conversation_id, status)  # the same PATCH twice does no harm
+    try:
+        client.update_status(link.conversation_id, status)  # the same PATCH twice does no harm
+    except HelpScoutError:
+        previous = link.status  # the change did not happen: Help Scout's status is as it was
+        record_locally(lambda: HelpScoutConversation.objects.filter(pk=link.pk).update(status=previous))
+        raise
     # Help Scout's time for our change: a webhook older than it is stale (see inbound).
     try:
         modified_at = parse_conversation(client.get_conversation(link.conversation_id)).modified_at

@@ -112,7 +112,7 @@ def _thread(data: Any) -> Thread:
         text=html_to_text(html),
         created_at=_time(data, "createdAt"),
         author=_person(data, "createdBy"),
-        outbox_message_id=markers.marked_message(html),
+        outbox_message_id=markers.marked_message(_opt(data, "type", str) or "", html),
     )
 
 

@@ -5,7 +5,6 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -52,14 +51,17 @@ def helpscout_webhook(request: HttpRequest) -> JsonResponse:
     except (ValueError, RecursionError) as error:  # bad UTF-8, bad JSON, wrong shape
         return JsonResponse({"detail": f"Malformed Help Scout payload: {error}"}, status=400)
     key = f"webhook:{event}:{hashlib.sha256(body).hexdigest()}"
+    delivered = InboundDelivery.objects.filter(integration=IntegrationName.HELPSCOUT, key=key)
+    if delivered.exists():
+        return JsonResponse({"status": "duplicate"})
+    # Queued before it is recorded, and outside any transaction (a broker slow to refuse
+    # must not hold SQLite's write lock): if the broker refuses it, nothing is recorded
+    # and Help Scout's redelivery gets another chance. Two copies arriving at once may
+    # both be queued; applying a conversation twice changes nothing.
     try:
-        with transaction.atomic():
-            _, new = InboundDelivery.objects.get_or_create(integration=IntegrationName.HELPSCOUT, key=key)
-            if new:
-                # Queued inside the transaction: if the broker refuses it, the delivery is
-                # not recorded and Help Scout's redelivery gets another chance.
-                tasks.helpscout_webhook.delay(event, payload)
+        tasks.helpscout_webhook.delay(event, payload)
     except Exception:
         logger.warning("Could not queue a Help Scout %s delivery", event, exc_info=True)
         return JsonResponse({"detail": "Temporarily unable to accept the delivery."}, status=503)
+    _, new = InboundDelivery.objects.get_or_create(integration=IntegrationName.HELPSCOUT, key=key)
     return JsonResponse({"status": "queued" if new else "duplicate"})

@@ -39,6 +39,7 @@ METHOD_RATES = {
     "users.info": "100/minute",
     "views.open": "100/minute",
     "auth.test": "100/minute",
+    "users.lookupByEmail": "50/minute",
 }
 DEFAULT_RATE = "20/minute"  # Tier 2, for a method not listed
 
@@ -56,7 +57,12 @@ class SlackRateLimitError(SlackClientError):
 
 
 class PacedWebClient(WebClient):
-    """Every call waits for room under its method's rate (per channel for messages)."""
+    """Every call waits for room under its method's rate (per channel for messages), at
+    most `max_wait` seconds."""
+
+    def __init__(self, *, max_wait: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_wait = max_wait
 
     def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
         key = api_method
@@ -64,7 +70,7 @@ class PacedWebClient(WebClient):
             body = kwargs.get("json") or kwargs.get("data") or {}
             key = f"{api_method}:{body.get('channel', '')}"
         try:
-            rate_limits.acquire("slack", method_rate(api_method), key=key)
+            rate_limits.acquire("slack", method_rate(api_method), key=key, max_wait=self.max_wait)
         except rate_limits.RateLimitError as error:
             raise SlackRateLimitError(error) from error
         return super().api_call(api_method, **kwargs)  # type: ignore[return-value]
@@ -72,7 +78,9 @@ class PacedWebClient(WebClient):
 
 def web_client(*, timeout: int | None = None) -> WebClient:
     # No SDK retry handlers: the outbox owns retries and backoff, so a worker never sleeps.
+    # A call made while Slack waits for our answer (a timeout given) never waits for room.
     return PacedWebClient(
+        max_wait=0 if timeout else rate_limits.MAX_INLINE_WAIT_SECONDS,
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
         timeout=timeout or settings.SLACK_TIMEOUT_SECONDS,
@@ -90,7 +98,7 @@ def delivery_error(error: Exception) -> DeliveryError:
     """Rate limits wait as long as Slack asks; outages and bad tokens are retried with
     backoff; anything else is a request Slack will never accept."""
     if isinstance(error, SlackRateLimitError):
-        return DeliveryError(str(error), retry_after=error.retry_after, maybe_sent=False)
+        return rate_limits.RateLimitError(str(error), retry_after=error.retry_after or 0.0)
     if not isinstance(error, SlackApiError):
         # Refused at connect: the request never left; anything later may have reached Slack.
         refused = isinstance(getattr(error, "reason", error), ConnectionRefusedError)

@@ -17,6 +17,8 @@ from django.utils import timezone
 from slack_sdk import WebClient
 
 from integrations.attempts import Attempt
+from integrations.errors import DeliveryError
+from integrations.installation import installation_id
 from integrations.models import OutboxMessage
 from tickets import services
 from tickets.actors import Actor
@@ -68,7 +70,7 @@ def _deliver(client: WebClient, ticket: SupportTicket, message: OutboxMessage, a
         _update_root(client, ticket)
     line = _thread_line(client, ticket, message.event, message.payload)
     if line:
-        metadata = {"event_type": LINE_EVENT_TYPE, "event_payload": {"outbox_message_id": message.pk}}
+        metadata = _metadata(LINE_EVENT_TYPE, outbox_message_id=message.pk)
         attempt.once(
             "thread_line",
             send=lambda: str(
@@ -88,7 +90,7 @@ def _deliver(client: WebClient, ticket: SupportTicket, message: OutboxMessage, a
 def _post_root(client: WebClient, ticket: SupportTicket, attempt: Attempt) -> SupportTicket:
     def send() -> str:
         root = blocks.root_message(ticket, now=timezone.now())
-        metadata = {"event_type": ROOT_EVENT_TYPE, "event_payload": {"ticket_id": ticket.pk}}
+        metadata = _metadata(ROOT_EVENT_TYPE, ticket_id=ticket.pk)
         response = client.chat_postMessage(
             channel=settings.SLACK_SUPPORT_CHANNEL_ID,
             text=root.text,
@@ -144,6 +146,8 @@ def _lookback(message: OutboxMessage) -> str:
 
 
 def _pages(method: Callable[..., Any], **arguments: Any) -> Iterator[dict[str, Any]]:
+    """The messages a lookup lists, page by page; one that cannot be read to its end is no
+    proof that a message is missing, so it fails (and is retried) rather than answer no."""
     cursor = None
     for _ in range(MAX_LOOKUP_PAGES):
         response = method(**arguments, include_all_metadata=True, limit=200, cursor=cursor)
@@ -151,12 +155,21 @@ def _pages(method: Callable[..., Any], **arguments: Any) -> Iterator[dict[str, A
         cursor = (response.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return
+    raise DeliveryError(f"Slack lookup of an earlier attempt's message ran past {MAX_LOOKUP_PAGES} pages.")
+
+
+def _metadata(event_type: str, **payload: int) -> dict[str, Any]:
+    return {"event_type": event_type, "event_payload": {"installation": installation_id(), **payload}}
 
 
 def _marked(message: dict[str, Any], event_type: str, key: str, value: int) -> bool:
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
-    return metadata.get("event_type") == event_type and str(payload.get(key)) == str(value)
+    return (
+        metadata.get("event_type") == event_type
+        and payload.get("installation") == installation_id()
+        and str(payload.get(key)) == str(value)
+    )
 
 
 def _update_root(client: WebClient, ticket: SupportTicket) -> None:

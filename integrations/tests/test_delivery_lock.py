@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from fractionax_support.tests.processes import BASE_DIR
-from integrations.delivery_lock import file_lock, pair_lock
+from integrations.delivery_lock import LockLostError, file_lock, pair_lock
 
 HOLD = """
 import sys, time
@@ -60,9 +60,9 @@ def test_sqlite_lock_excludes_another_thread_of_the_same_process(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_lock_excludes_another_session():
     assert connection.vendor == "postgresql"
-    with pair_lock("slack", 5) as locked:
-        assert locked
-        result: list[bool] = []
+    with pair_lock("slack", 5) as held:
+        assert held is not None
+        result: list[object] = []
 
         def other_session() -> None:
             with pair_lock("slack", 5) as other:
@@ -72,6 +72,25 @@ def test_postgresql_lock_excludes_another_session():
         thread = threading.Thread(target=other_session)
         thread.start()
         thread.join()
-        assert result == [False]
-    with pair_lock("slack", 5) as locked:
-        assert locked
+        assert result == [None]
+        held.confirm()  # still ours
+    with pair_lock("slack", 5) as held:
+        assert held is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_lock_lost_with_its_connection_is_known_before_sending():
+    with pair_lock("helpscout", 6) as held:
+        assert held is not None
+        connection.close()  # as a cut connection: the session, and its lock, are gone
+        connection.ensure_connection()
+        with pytest.raises(LockLostError):
+            held.confirm()
+        # Another worker can take the pair meanwhile.
+        result: list[object] = []
+        thread = threading.Thread(
+            target=lambda: (result.append(pair_lock("helpscout", 6).__enter__()), connection.close())
+        )
+        thread.start()
+        thread.join()
+        assert result[0] is not None

@@ -100,6 +100,7 @@ class FakeHelpScout:
             subject=body["subject"],
             status=body["status"],
             mailboxId=body["mailboxId"],
+            createdAt=_now(),
             tags=[{"id": index, "color": "#929499", "tag": tag} for index, tag in enumerate(body.get("tags", []))],
         )
         conversation["primaryCustomer"] = {**conversation["primaryCustomer"], "id": CUSTOMER_ID}

@@ -89,7 +89,7 @@ def test_the_scopes_cover_every_web_api_method_our_code_calls():
     called = set()
     for source in SLACK_PACKAGE.glob("*.py"):
         for family, method in re.findall(r"\.([a-z]+)_([A-Za-z]+)\(", source.read_text()):
-            if hasattr(WebClient, f"{family}_{method}"):
+            if hasattr(WebClient, f"{family}_{method}") and (family, method) != ("api", "call"):
                 called.add(f"{family}.{method}")
     assert {"chat.postMessage", "chat.update", "users.info"} <= called  # the scan finds calls
     assert called <= set(SCOPES_BY_METHOD), f"no scope listed for {called - set(SCOPES_BY_METHOD)}"

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from integrations.installation import installation_id
 from integrations.models import OutboxMessage
 from tickets import services
 from tickets.actors import Actor
@@ -105,7 +106,10 @@ def test_status_change_updates_the_root_and_adds_a_thread_line(slack, change, po
         # Names the change, so that a retry after an unknown outcome finds it, not posts it again.
         "metadata": {
             "event_type": "fractionax_ticket_update",
-            "event_payload": {"outbox_message_id": OutboxMessage.objects.filter(ticket=posted).latest("id").pk},
+            "event_payload": {
+                "installation": installation_id(),
+                "outbox_message_id": OutboxMessage.objects.filter(ticket=posted).latest("id").pk,
+            },
         },
     }
 
