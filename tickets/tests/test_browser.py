@@ -144,7 +144,7 @@ def test_a_ticket_created_through_the_api_appears_live_on_another_agents_list(ch
     ).json()
 
     row = page.locator(f"#ticket-row-{created['id']}")
-    expect(row).to_contain_text("Arrived while you watched", timeout=5000)
+    expect(row).to_contain_text("Arrived while you watched", timeout=15000)
     expect(row).to_contain_text(created["ticketNumber"])
 
     requests.put(
@@ -153,7 +153,7 @@ def test_a_ticket_created_through_the_api_appears_live_on_another_agents_list(ch
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
-    expect(row).to_contain_text("Casey Creator", timeout=5000)
+    expect(row).to_contain_text("Casey Creator", timeout=15000)
 
 
 def test_ticket_page_shows_who_else_is_viewing_and_warns_of_a_new_reply(chromium, server):
@@ -165,13 +165,13 @@ def test_ticket_page_shows_who_else_is_viewing_and_warns_of_a_new_reply(chromium
     first.goto(f"{server}/dashboard/tickets/{ticket.pk}/")
     second.goto(f"{server}/dashboard/tickets/{ticket.pk}/")
 
-    expect(first.locator("#presence")).to_have_text("Also viewing now: Blair Agent", timeout=5000)
-    expect(second.locator("#presence")).to_have_text("Also viewing now: Alex Agent", timeout=5000)
+    expect(first.locator("#presence")).to_have_text("Also viewing now: Blair Agent", timeout=15000)
+    expect(second.locator("#presence")).to_have_text("Also viewing now: Alex Agent", timeout=15000)
 
     second.get_by_label("Comment").fill("I'll take this one.")
     second.get_by_role("button", name="Send").click()
-    expect(first.locator("#collision-warning")).to_contain_text("Blair Agent added a reply", timeout=5000)
+    expect(first.locator("#collision-warning")).to_contain_text("Blair Agent added a reply", timeout=15000)
     expect(first.locator("#conversation")).to_contain_text("I'll take this one.")
 
     second.close()
-    expect(first.locator("#presence")).to_be_hidden(timeout=5000)
+    expect(first.locator("#presence")).to_be_hidden(timeout=15000)
