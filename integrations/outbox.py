@@ -175,10 +175,10 @@ def _record_failure(attempt: Attempt, error: DeliveryError) -> None:
         # Kept while a call may have gone through, so the next attempt looks before sending.
         "sending_since": message.sending_since if attempt.may_have_sent(error) else None,
     }
+    delay = timedelta(seconds=error.retry_after) if error.retry_after is not None else backoff(message.attempts + 1)
     if error.permanent:
         fields["failed_at"] = now
     else:
-        delay = timedelta(seconds=error.retry_after) if error.retry_after is not None else backoff(message.attempts + 1)
         fields["next_attempt_at"] = now + delay
 
     def write() -> None:
@@ -187,9 +187,22 @@ def _record_failure(attempt: Attempt, error: DeliveryError) -> None:
             status.record_failure(message.integration, str(error))
 
     record_locally(write)
+    if not error.permanent:
+        _schedule_retry(message.integration, message.ticket_id, delay)
     logger.warning(
         "%s delivery of %s failed (attempt %s): %s", message.integration, message.pk, fields["attempts"], error
     )
+
+
+def _schedule_retry(integration: str, ticket_id: int, delay: timedelta) -> None:
+    """The retry is queued for when it is due, so that it goes out within seconds of that,
+    not with the next minutely sweep (which still catches it if the broker loses this)."""
+    from .tasks import outbox_deliver
+
+    try:
+        outbox_deliver.apply_async((integration, ticket_id), countdown=delay.total_seconds() + 0.05)
+    except Exception:
+        logger.warning("Could not queue the retry of %s for ticket %s", integration, ticket_id, exc_info=True)
 
 
 def due_pairs(limit: int = SWEEP_BATCH) -> list[tuple[str, int]]:
