@@ -16,7 +16,9 @@ from integrations.public_url import checked_url
 SCOPES_BY_METHOD: dict[str, str | None] = {
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
-    "conversations.history": "channels:history",  # finds a ticket's root message by its metadata
+    # Find what an attempt of unknown outcome posted, by its metadata (root, thread line).
+    "conversations.history": "channels:history",
+    "conversations.replies": "channels:history",
     "users.info": "users:read",
     "users.lookupByEmail": "users:read.email",
     "views.open": None,  # the create-ticket form, opened with a slash command's trigger
