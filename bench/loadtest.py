@@ -258,7 +258,8 @@ def check(load: Load, measured: Measured, before: dict[str, Any]) -> list[tuple[
     def applied() -> int:
         return SupportTicket.objects.filter(helpscout_conversation_id__in=conversations).count()
 
-    deadline = time.monotonic() + 180  # the worker applies the queued webhooks
+    started = time.monotonic()
+    deadline = started + 180  # the worker applies the queued webhooks
     while applied() < len(conversations) and time.monotonic() < deadline:
         time.sleep(0.5)
     found = applied()
@@ -266,7 +267,8 @@ def check(load: Load, measured: Measured, before: dict[str, Any]) -> list[tuple[
     expect(
         "every queued Help Scout webhook became a ticket",
         found == len(load.conversations) == queued,
-        f"{found} tickets, {len(load.conversations)} queued answers, {queued} deliveries recorded",
+        f"{found} tickets, {len(load.conversations)} queued answers, {queued} deliveries recorded; "
+        f"the last {time.monotonic() - started:.0f} s after the load",
     )
     return results
 
@@ -306,6 +308,8 @@ def log_summary() -> list[str]:
         if not path.exists():
             continue
         for line in path.read_text(errors="replace").splitlines():
+            if "No hostname was supplied" in line:  # kombu's, for the filesystem broker's URL
+                continue
             if any(word in line for word in ("WARNING", "ERROR", "CRITICAL", "Traceback", "locked")):
                 found.append(f"{name}: {line.strip()[:300]}")
     return found

@@ -14,3 +14,7 @@ if os.environ.get("BENCH_BROKER_DIR") and not REDIS_URL:  # noqa: F405
         name: value.replace(_default_dir, os.environ["BENCH_BROKER_DIR"], 1) if isinstance(value, str) else value
         for name, value in CELERY_BROKER_TRANSPORT_OPTIONS.items()  # noqa: F405
     }
+    # kombu keeps its exchange table in ./control unless told: not in the work tree.
+    CELERY_BROKER_TRANSPORT_OPTIONS.setdefault(
+        "control_folder", os.path.join(os.environ["BENCH_BROKER_DIR"], "control")
+    )
