@@ -110,8 +110,8 @@ def create_database() -> None:
 
 def prepare(count: int) -> dict[str, Any]:
     """The database with `count` tickets at least. On SQLite (the load test of `make run`'s
-    configuration) they are made by seed_demo, through the services: slower, and only
-    there is COPY's bulk loader out of reach."""
+    configuration) seed_demo makes them through the services, slowly: seed_tickets loads
+    with PostgreSQL's COPY."""
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         create_database()
