@@ -87,6 +87,12 @@ DURATION ?= 60
 loadtest: install-dev
 	$(BIN)/python bench/loadtest.py --clients 50 --seconds $(DURATION)
 
+# The same load and promise on what `make run` runs: an SQLite file, no Redis (filesystem
+# broker), one uvicorn process and a Celery worker of two processes, in a temporary folder.
+.PHONY: loadtest-sqlite
+loadtest-sqlite: install-dev
+	$(BIN)/python bench/loadtest.py --embedded --clients 50 --seconds $(DURATION)
+
 # The README's screenshots, taken by the browser test from seed_demo data.
 screenshots: install-dev install-browser
 	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tickets/tests/test_browser.py -k screenshots

@@ -7,6 +7,12 @@ list, search, detail, create, status and comment calls with signed Slack and Hel
 webhooks arriving. The outbound integrations are off (nothing would listen). Afterwards it
 counts rows: every accepted write must be in the database. It prints the p99 it saw, and
 exits non-zero on any error (an answer of 400 or more, a failed connection) or lost write.
+
+`--embedded` (`make loadtest-sqlite`) runs what `make run` runs instead: an SQLite file
+database, no Redis (the in-process channel layer and cache, Celery's filesystem broker),
+one uvicorn process started as the Makefile starts it, and a Celery worker of two prefork
+processes with its beat; all of it in a temporary folder, with fewer tickets (seeded
+through the services, SQLite having no COPY). The promise is the same.
 """
 
 import argparse
@@ -16,7 +22,10 @@ import hashlib
 import hmac
 import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from itertools import pairwise
@@ -34,11 +43,38 @@ MAILBOX_ID = 85
 SLACK_CHANNEL = "C0LOADTEST"
 
 
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, help="tickets to seed (default 5000; 600 with --embedded)")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--embedded", action="store_true", help="SQLite and no Redis, as `make run` runs")
+    return parser.parse_args()
+
+
+ARGS = arguments()
 REDIS_PORT, SLACK_PORT = free_port(), free_port()
+# The embedded run's database, broker folder and logs (removed afterwards unless it failed).
+VAR = Path(tempfile.mkdtemp(prefix="fx-loadtest-")) if ARGS.embedded else None
+if VAR is not None:
+    os.environ.update(
+        {
+            "BENCH_DATABASE_URL": os.environ.get("LOADTEST_DATABASE_URL", f"sqlite:///{VAR / 'db.sqlite3'}"),
+            "REDIS_URL": "",
+            "BENCH_BROKER_DIR": str(VAR / "celery-broker"),  # see bench/settings.py
+        }
+    )
+else:
+    os.environ.update(
+        {
+            "BENCH_DATABASE_URL": os.environ.get(
+                "LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fx_loadtest"
+            ),
+            "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",  # a private redis-server, started below
+        }
+    )
 os.environ.update(
     {
-        "BENCH_DATABASE_URL": os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fx_loadtest"),
-        "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",  # a private redis-server, started below
         "SLACK_SIGNING_SECRET": SLACK_SECRET,
         "HELPSCOUT_WEBHOOK_SECRET": HELPSCOUT_SECRET,
         "HELPSCOUT_MAILBOX_ID": str(MAILBOX_ID),
@@ -53,7 +89,7 @@ from pytest_httpserver import HTTPServer  # noqa: E402
 
 from bench import run  # noqa: E402  (sets Django up on that database, production settings)
 from bench.load import Measured, Raw, run_clients  # noqa: E402
-from fractionax_support.tests.processes import PrivateRedis, start_worker, stop  # noqa: E402
+from fractionax_support.tests.processes import PrivateRedis, listening, start_worker, stop  # noqa: E402
 from integrations.helpscout.signatures import sign as helpscout_sign  # noqa: E402
 from integrations.models import InboundDelivery  # noqa: E402
 from tickets import services  # noqa: E402
@@ -222,7 +258,8 @@ def check(load: Load, measured: Measured, before: dict[str, Any]) -> list[tuple[
     def applied() -> int:
         return SupportTicket.objects.filter(helpscout_conversation_id__in=conversations).count()
 
-    deadline = time.monotonic() + 180  # the worker applies the queued webhooks
+    started = time.monotonic()
+    deadline = started + 180  # the worker applies the queued webhooks
     while applied() < len(conversations) and time.monotonic() < deadline:
         time.sleep(0.5)
     found = applied()
@@ -230,28 +267,68 @@ def check(load: Load, measured: Measured, before: dict[str, Any]) -> list[tuple[
     expect(
         "every queued Help Scout webhook became a ticket",
         found == len(load.conversations) == queued,
-        f"{found} tickets, {len(load.conversations)} queued answers, {queued} deliveries recorded",
+        f"{found} tickets, {len(load.conversations)} queued answers, {queued} deliveries recorded; "
+        f"the last {time.monotonic() - started:.0f} s after the load",
     )
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=5000, help="tickets to seed (at least 1001)")
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60.0)
-    args = parser.parse_args()
+def start_embedded(port: int) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
+    """The server and the worker as `make run` starts them (its `run` target), each logging
+    to a file in the run's folder."""
+    assert VAR is not None
+    (VAR / "celery-broker" / "processed").mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **run.ENV, "DEBUG": "true"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "fractionax_support", "worker", "--beat", "--concurrency", "2",
+         "--loglevel", "INFO", "--logfile", str(VAR / "celery.log"),
+         "--schedule", str(VAR / "celerybeat-schedule")],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    with (VAR / "server.log").open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "fractionax_support.asgi:application",
+             "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not listening(port):
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"the server did not start: see {VAR / 'server.log'}")
+        time.sleep(0.2)
+    return server, worker
 
+
+def log_summary() -> list[str]:
+    """The embedded run's log lines worth reading: warnings, errors, and SQLite's "locked"."""
+    assert VAR is not None
+    found = []
+    for name in ("server.log", "celery.log"):
+        path = VAR / name
+        if not path.exists():
+            continue
+        for line in path.read_text(errors="replace").splitlines():
+            if "No hostname was supplied" in line:  # kombu's, for the filesystem broker's URL
+                continue
+            if any(word in line for word in ("WARNING", "ERROR", "CRITICAL", "Traceback", "locked")):
+                found.append(f"{name}: {line.strip()[:300]}")
+    return found
+
+
+def main() -> None:
+    args = ARGS
     slack = HTTPServer(host="127.0.0.1", port=SLACK_PORT)
     slack.expect_request("/users.info").respond_with_json(
         {"ok": True, "user": {"id": "U0LOADTEST", "name": "loader", "real_name": "Lee Loader", "profile": {}}}
     )
     slack.start()
-    redis = PrivateRedis(REDIS_PORT)
-    redis.start()
+    redis = None
+    if not args.embedded:
+        redis = PrivateRedis(REDIS_PORT)
+        redis.start()
     server = worker = None
     try:
-        data = run.prepare(max(args.count, 1001))
+        data = run.prepare(args.count or 600) if args.embedded else run.prepare(max(args.count or 5000, 1001))
         pool, threads = prepare_pool(data["ids"])
         before = {
             "totals": dict(SupportTicket.objects.filter(pk__in=pool).values_list("pk", "total_comments")),
@@ -262,11 +339,16 @@ def main() -> None:
         }
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = run.start_server(port, {**os.environ, **run.ENV})
-        worker = start_worker({**run.ENV})
+        if args.embedded:
+            server, worker = start_embedded(port)
+            what = "uvicorn (one process), SQLite, no Redis, a Celery worker of two processes"
+        else:
+            server = run.start_server(port, {**os.environ, **run.ENV})
+            worker = start_worker({**run.ENV})
+            what = "the production server, PostgreSQL, Redis"
         access = run.token(base)
         load = Load(pool, threads)
-        print(f"Load: {args.clients} clients for {args.seconds:g} s against {base}…", flush=True)
+        print(f"Load: {args.clients} clients for {args.seconds:g} s against {base} ({what})…", flush=True)
         measured = asyncio.run(
             run_clients(base, access, load.request, clients=args.clients, seconds=args.seconds, answered=load.answered)
         )
@@ -276,9 +358,9 @@ def main() -> None:
             stop(server, timeout=30)
         if worker is not None:
             stop(worker, timeout=30)
-        redis.close()
+        if redis is not None:
+            redis.close()
         slack.stop()
-
     print(f"\n{len(measured.latencies_ms):,} requests in {measured.elapsed_s:.1f} s ({measured.rate:.0f}/s)")
     print("| operation | requests | p50 ms | p99 ms |")
     print("|---|---:|---:|---:|")
@@ -289,6 +371,15 @@ def main() -> None:
     for what, passed, detail in results:
         print(f"{'ok  ' if passed else 'FAIL'} {what}{f' ({detail})' if detail else ''}")
     failed = sum(not passed for _, passed, _ in results)
+    if VAR is not None:
+        lines = log_summary()
+        print(f"\nServer and worker log: {len(lines)} warnings or errors" + (":" if lines else "."))
+        for line in lines[:30]:
+            print(f"  {line}")
+        if failed or lines:
+            print(f"(the run's database and logs are kept in {VAR})")
+        else:
+            shutil.rmtree(VAR, ignore_errors=True)
     print(f"loadtest: {len(results) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
