@@ -195,6 +195,9 @@ if CELERY_BROKER_URL == "filesystem://":
         # The exchange tables of remote control (pidbox) and fanout; kombu's default is
         # ./control, a folder in the current directory (the checkout).
         "control_folder": str(_broker_dir / "control"),
+        # The folder is read every polling interval (kombu's default, 1 s), a message or two
+        # a time: a burst of deliveries or a webhook queued behind them waited a minute.
+        "polling_interval": 0.1,
     }
 CELERY_RESULT_BACKEND = None
 # Queueing happens after a ticket change commits: a broker that is down must answer fast.
