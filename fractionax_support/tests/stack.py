@@ -13,6 +13,7 @@ with plain SQL.
 """
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -133,6 +134,7 @@ class Stack:
         if self.backend == "postgresql":
             with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self._database_name()}" WITH (FORCE)')
+        shutil.rmtree(self.directory, ignore_errors=True)
 
     def log(self, name: str) -> str:
         path = self.directory / name
