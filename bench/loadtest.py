@@ -321,6 +321,10 @@ def main() -> None:
     slack.expect_request("/users.info").respond_with_json(
         {"ok": True, "user": {"id": "U0LOADTEST", "name": "loader", "real_name": "Lee Loader", "profile": {}}}
     )
+    # Our bot user, which a thread reply is checked against (its own messages are no comments).
+    slack.expect_request("/auth.test").respond_with_json(
+        {"ok": True, "user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T0", "user": "support"}
+    )
     slack.start()
     redis = None
     if not args.embedded:
