@@ -93,7 +93,7 @@ class Attempt:
         """Whether the attempt ends with something possibly sent but unrecorded. An earlier
         attempt's call found missing may still land late: until a step is recorded, the
         mark stays."""
-        if self.unsettled or (self.started_unsettled and not self._recorded):
+        if self.started_unsettled and not self._recorded:
             return True
         return self._step_out and getattr(error, "maybe_sent", True)
 

@@ -101,19 +101,24 @@ def _post_root(client: WebClient, ticket: SupportTicket, attempt: Attempt) -> Su
         return f"{response['channel']}/{response['ts']}"
 
     def record(key: str) -> None:
-        channel, ts = key.split("/", 1)
         services.ticket_record_sync(
             ticket_id=ticket.pk,
             actor=SLACK_ACTOR,
-            slack_channel_id=channel,
-            slack_message_ts=ts,
-            slack_thread_id=ts,
+            **_root_fields(key),
             slack_last_sync_at=timezone.now(),
             slack_is_archived=ticket.status == TicketStatus.CLOSED,
         )
 
-    attempt.once("root_message", send=send, find=lambda: _find_root(client, ticket, attempt), record=record)
-    return SupportTicket.objects.get(pk=ticket.pk)
+    key = attempt.once("root_message", send=send, find=lambda: _find_root(client, ticket, attempt), record=record)
+    for name, value in _root_fields(key).items():  # as recorded: no need to read the ticket again
+        setattr(ticket, name, value)
+    return ticket
+
+
+def _root_fields(key: str) -> dict[str, str]:
+    """The ticket's Slack link from a root message's "channel/ts"."""
+    channel, ts = key.split("/", 1)
+    return {"slack_channel_id": channel, "slack_message_ts": ts, "slack_thread_id": ts}
 
 
 def _find_root(client: WebClient, ticket: SupportTicket, attempt: Attempt) -> str | None:
