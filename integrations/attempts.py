@@ -1,23 +1,26 @@
 """One delivery attempt of an outbox message, and how it makes each call at most once.
 
 A call that creates something at the provider (a Slack message, a Help Scout thread) is a
-*step*. Its result is recorded in a short transaction of its own the moment it succeeds,
-and a failure to record is retried here, locally, never by sending again. Before the first
-step goes out the message is marked `sending_since`; a later attempt that finds the mark
-(a worker killed, a timeout, the database gone after the call) cannot know whether the step
-it was on went through, so it looks for the step's result at the provider, by a marker
-the product set on it, before sending again.
+*step*. Its result is recorded in a short transaction of its own with the rest of the
+task's (integrations/delivery_batch.py), and a failure to record is retried locally, never
+by sending again. Before the first step goes out the message is marked `sending_since`; a
+later attempt that finds the mark (a worker killed, a timeout, the database gone after the
+call) cannot know whether the step it was on went through, so it looks for the step's
+result at the provider, by a marker the product set on it, before sending again.
 """
 
 import logging
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from .models import OutboxMessage
+
+if TYPE_CHECKING:
+    from .delivery_batch import DeliveryBatch
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +53,11 @@ def record_locally(write: Callable[[], T], *, patience: float = RECORD_PATIENCE_
 
 
 class Attempt:
-    def __init__(self, message: OutboxMessage, *, guard: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, message: OutboxMessage, batch: "DeliveryBatch", *, guard: Callable[[], None] = lambda: None
+    ) -> None:
         self.message = message
+        self.batch = batch  # where the results are recorded
         self.guard = guard  # raises when sending is no longer ours to do (the delivery lock lost)
         # The last attempt may have sent the step it was on: look before sending it again.
         self.unsettled = self.started_unsettled = message.sending_since is not None
@@ -68,7 +74,7 @@ class Attempt:
     ) -> str:
         """The provider's id of what `step` made: recorded by an earlier attempt, found at the
         provider after an attempt whose outcome is unknown, or made now by `send`. `record`
-        stores it where the product needs it, in the same transaction as the progress."""
+        stores it where the product needs it, with the rest of the task's results."""
         done = self.message.progress.get(step)
         if done is not None:
             return str(done)
@@ -105,12 +111,8 @@ class Attempt:
         self.message.sending_since = now
 
     def _record(self, step: str, result: str, record: Callable[[str], object] | None) -> None:
-        progress = {**self.message.progress, step: result}
-
-        def write() -> None:
-            if record is not None:
-                record(result)
-            OutboxMessage.objects.filter(pk=self.message.pk).update(progress=progress)
-
-        record_locally(write)
-        self.message.progress = progress
+        # Written with a failure (outbox._record_failure), so that a retry skips the step; a
+        # delivered message is never attempted again.
+        self.message.progress = {**self.message.progress, step: result}
+        if record is not None:
+            self.batch.add(self.message.ticket_id, lambda: record(result))

@@ -16,8 +16,8 @@ import os
 import tempfile
 import threading
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from django.db import connection
@@ -49,13 +49,23 @@ class Held:
 @contextmanager
 def pair_lock(integration: str, ticket_id: int) -> Iterator[Held | None]:
     """Yields the lock when this process got it, None when another holds the pair."""
-    key = _key(integration, ticket_id)
+    with pair_locks(integration, [ticket_id]) as held:
+        yield held.get(ticket_id)
+
+
+@contextmanager
+def pair_locks(integration: str, ticket_ids: Iterable[int]) -> Iterator[dict[int, Held]]:
+    """The locks of several of the integration's tickets, taken together: yields those this
+    process got, by ticket; the others are another deliverer's."""
+    keys = {ticket_id: _key(integration, ticket_id) for ticket_id in dict.fromkeys(ticket_ids)}
     if connection.vendor == "postgresql":
-        with _advisory_lock(key) as held:
+        with _advisory_locks(keys) as held:
             yield held
-    else:
-        with file_lock(key, _lock_path()) as locked:
-            yield Held() if locked else None
+        return
+    with ExitStack() as stack:
+        path = _lock_path()
+        locked = {ticket_id: stack.enter_context(file_lock(key, path)) for ticket_id, key in keys.items()}
+        yield {ticket_id: Held() for ticket_id, got in locked.items() if got}
 
 
 def _backend_pid() -> int | None:
@@ -64,20 +74,25 @@ def _backend_pid() -> int | None:
 
 
 @contextmanager
-def _advisory_lock(key: int) -> Iterator[Held | None]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        locked = bool(cursor.fetchone()[0])
-    if not locked:
-        yield None
+def _advisory_locks(keys: dict[int, int]) -> Iterator[dict[int, Held]]:
+    """One round trip to try them all, one to release them (a task's ten tickets cost two
+    statements, not twenty)."""
+    if not keys:
+        yield {}
         return
-    held = Held(_backend_pid())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key FROM unnest(%s::bigint[]) AS key WHERE pg_try_advisory_lock(key)", [list(keys.values())]
+        )
+        got = {row[0] for row in cursor.fetchall()}
+    session = _backend_pid()
+    held = {ticket_id: Held(session) for ticket_id, key in keys.items() if key in got}
     try:
         yield held
     finally:
-        if _backend_pid() == held.session:  # otherwise it went with its session
+        if got and _backend_pid() == session:  # otherwise they went with their session
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+                cursor.execute("SELECT pg_advisory_unlock(key) FROM unnest(%s::bigint[]) AS key", [list(got)])
 
 
 _held: set[tuple[str, int]] = set()

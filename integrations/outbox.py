@@ -22,7 +22,7 @@ A provider is a module with:
 import importlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -34,7 +34,8 @@ from tickets.after_commit import add_to_batch
 
 from . import status
 from .attempts import Attempt, record_locally
-from .delivery_lock import Held, pair_lock
+from .delivery_batch import DeliveryBatch
+from .delivery_lock import Held, pair_locks
 from .errors import DeliveryError
 from .models import PENDING, IntegrationName, OutboxMessage
 
@@ -113,58 +114,91 @@ def _send_kicks(batch: list[tuple[str, int]]) -> None:
 
 
 def deliver_pending(integration: str, ticket_id: int) -> int:
-    """Sends this ticket's due messages to the integration, oldest first; returns how many
-    went through. Stops at a failure to retry, so nothing overtakes it."""
+    """Sends this ticket's due messages to the integration; see `deliver_tickets`."""
+    return deliver_tickets(integration, [ticket_id])
+
+
+def deliver_tickets(integration: str, ticket_ids: Iterable[int]) -> int:
+    """Sends these tickets' due messages to the integration, each ticket's oldest first;
+    returns how many went through. A ticket stops at a failure to retry, so nothing
+    overtakes it; a ticket another worker holds is left to it (it will take these too)."""
     delivered = 0
+    ids = list(dict.fromkeys(ticket_ids))
     for _ in range(3):
-        with pair_lock(integration, ticket_id) as held:
-            if held is None:
-                return delivered  # another worker is on it and will take these too
-            delivered += _deliver_locked(integration, ticket_id, held)
-        # A kick refused while we held the lock found us about to stop: look once more.
-        if not _due(integration, ticket_id).exists():
+        with pair_locks(integration, ids) as held:
+            delivered += _deliver_locked(integration, held)
+        # A kick refused while we held the locks found us about to stop: look once more.
+        ids = list(dict.fromkeys(_due(integration, held).values_list("ticket_id", flat=True)))
+        if not ids:
             break
     return delivered
 
 
-def _due(integration: str, ticket_id: int) -> "QuerySet[OutboxMessage]":
+def _due(integration: str, ticket_ids: Iterable[int]) -> "QuerySet[OutboxMessage]":
     return OutboxMessage.objects.filter(
-        PENDING, integration=integration, ticket_id=ticket_id, next_attempt_at__lte=timezone.now()
+        PENDING, integration=integration, ticket_id__in=list(ticket_ids), next_attempt_at__lte=timezone.now()
     )
 
 
-def _deliver_locked(integration: str, ticket_id: int, held: Held) -> int:
+def _deliver_locked(integration: str, held: dict[int, Held]) -> int:
+    if not held:
+        return 0
     module = provider(integration)
+    queues = _due_in_order(integration, held)
+    batch = DeliveryBatch(integration)
+    attempts = {
+        ticket_id: [Attempt(message, batch, guard=held[ticket_id].confirm) for message in messages]
+        for ticket_id, messages in queues.items()
+    }
+    batch.mark_sending(attempt for queue in attempts.values() for attempt in queue)
     delivered = 0
-    while True:
-        message = (
-            OutboxMessage.objects.filter(PENDING, integration=integration, ticket_id=ticket_id).order_by("id").first()
-        )
-        if message is None or message.next_attempt_at > timezone.now():
-            return delivered
-        attempt = Attempt(message, guard=held.confirm)
-        try:
-            finish = timed_delivery(module.deliver, message, attempt)
-        except DeliveryError as error:
-            _record_failure(attempt, error)
-            if not error.permanent:
-                return delivered
+    for queue in attempts.values():
+        for position, attempt in enumerate(queue):
+            if batch.holds(attempt.message.ticket_id):
+                batch.flush()  # the ticket's next delivery reads what the last one recorded
+            if _deliver(module, attempt):
+                delivered += 1
+            elif attempt.message.failed_at is None:  # to retry: the later ones wait behind it
+                for waiting in queue[position + 1 :]:
+                    batch.not_attempted(waiting)
+                break
+    batch.flush()
+    return delivered
+
+
+def _due_in_order(integration: str, ticket_ids: Iterable[int]) -> dict[int, list[OutboxMessage]]:
+    """Each ticket's pending messages up to the first that is not due yet (one waiting for
+    its retry holds back those after it)."""
+    now = timezone.now()
+    queues: dict[int, list[OutboxMessage]] = {}
+    waiting: set[int] = set()
+    pending = OutboxMessage.objects.filter(PENDING, integration=integration, ticket_id__in=list(ticket_ids))
+    for message in pending.order_by("ticket_id", "id"):
+        if message.ticket_id in waiting:
             continue
-        except Exception as error:  # a bug or an unforeseen answer: keep it, retry later
-            logger.exception("Delivering outbox message %s failed", message.pk)
-            _record_failure(attempt, DeliveryError(f"{type(error).__name__}: {error}"))
-            return delivered
-        record_locally(lambda: _record_delivery(message, finish))  # noqa: B023 (called at once)
-        delivered += 1
+        if message.next_attempt_at > now:
+            waiting.add(message.ticket_id)
+            continue
+        queues.setdefault(message.ticket_id, []).append(message)
+    return queues
 
 
-def _record_delivery(message: OutboxMessage, finish: Callable[[], object] | None) -> None:
-    if finish is not None:
-        finish()
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        delivered_at=timezone.now(), attempts=message.attempts + 1, last_error="", sending_since=None
-    )
-    status.record_success(message.integration)
+def _deliver(module: ModuleType, attempt: Attempt) -> bool:
+    """Whether the message went through; a failure is recorded (with the results before it)."""
+    message = attempt.message
+    try:
+        finish = timed_delivery(module.deliver, message, attempt)
+    except DeliveryError as error:
+        attempt.batch.flush()
+        _record_failure(attempt, error)
+        return False
+    except Exception as error:  # a bug or an unforeseen answer: keep it, retry later
+        logger.exception("Delivering outbox message %s failed", message.pk)
+        attempt.batch.flush()
+        _record_failure(attempt, DeliveryError(f"{type(error).__name__}: {error}"))
+        return False
+    attempt.batch.delivered(message, finish)
+    return True
 
 
 def _record_failure(attempt: Attempt, error: DeliveryError) -> None:
@@ -174,10 +208,11 @@ def _record_failure(attempt: Attempt, error: DeliveryError) -> None:
         "last_error": str(error)[: status.MAX_ERROR_LENGTH],
         # Kept while a call may have gone through, so the next attempt looks before sending.
         "sending_since": message.sending_since if attempt.may_have_sent(error) else None,
+        "progress": message.progress,  # the steps made: a retry does not make them again
     }
     delay = timedelta(seconds=error.retry_after) if error.retry_after is not None else backoff(message.attempts + 1)
     if error.permanent:
-        fields["failed_at"] = now
+        fields["failed_at"] = message.failed_at = now
     else:
         fields["next_attempt_at"] = now + delay
 

@@ -30,11 +30,12 @@ def missing_settings(name: IntegrationName | str) -> list[str]:
 
 
 def record_success(name: IntegrationName | str) -> None:
-    """A call went through: the integration is healthy again."""
+    """A call went through: the integration is healthy again. One UPDATE when the row is
+    there (always, but once): every task that delivers writes this."""
     now = timezone.now()
-    IntegrationState.objects.update_or_create(
-        name=name, defaults={"last_success_at": now, "last_sync_at": now, "last_error": None}
-    )
+    fields = {"last_success_at": now, "last_sync_at": now, "last_error": None}
+    if not IntegrationState.objects.filter(name=name).update(**fields):
+        IntegrationState.objects.update_or_create(name=name, defaults=fields)
 
 
 def record_failure(name: IntegrationName | str, error: str) -> None:

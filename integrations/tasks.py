@@ -21,8 +21,8 @@ def outbox_deliver(integration: str, ticket_id: int) -> int:
 
 @shared_task(ignore_result=True)
 def outbox_deliver_tickets(integration: str, ticket_ids: list[int]) -> int:
-    """Delivers several tickets' messages to one integration, one ticket after another."""
-    return sum(outbox.deliver_pending(integration, ticket_id) for ticket_id in ticket_ids)
+    """Delivers several tickets' messages to one integration, their results recorded together."""
+    return outbox.deliver_tickets(integration, ticket_ids)
 
 
 @shared_task(ignore_result=True)

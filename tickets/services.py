@@ -568,18 +568,26 @@ SYNC_FIELDS = {
 }
 
 
-@transaction.atomic
-def ticket_record_sync(*, ticket_id: int, actor: Actor, **fields: Any) -> SupportTicket:
+# When the ticket last synced with each integration: a stamp, never audited.
+SYNC_STAMP_FIELDS = {name for name in SYNC_FIELDS if name.endswith("_last_sync_at")}
+
+
+# No savepoint: called inside an integration's own short transaction, which fails whole.
+@transaction.atomic(savepoint=False)
+def ticket_record_sync(*, ticket_id: int, actor: Actor, **fields: Any) -> None:
     """Stores where the ticket lives in an integration (Slack message, Help Scout
     conversation) and when it last synced. Audited as `synced` when a link changes; it
     publishes no domain event, since nothing about the ticket itself changed."""
     unknown = set(fields) - SYNC_FIELDS
     if unknown:
         raise ValueError(f"Not sync fields: {sorted(unknown)}")
+    if set(fields) <= SYNC_STAMP_FIELDS:  # nothing to compare or audit: one UPDATE, no lock
+        SupportTicket.objects.filter(pk=ticket_id).update(**fields)
+        return
     ticket = _locked(ticket_id)
     changed = {name: value for name, value in fields.items() if getattr(ticket, name) != value}
     if not changed:
-        return ticket
+        return
     for name, value in changed.items():
         setattr(ticket, name, value)
     ticket.save(update_fields=list(changed))
@@ -594,7 +602,6 @@ def ticket_record_sync(*, ticket_id: int, actor: Actor, **fields: Any) -> Suppor
             actor=actor.name,
             source=actor.source,
         )
-    return ticket
 
 
 def ticket_register_view(*, ticket_id: int) -> None:

@@ -41,11 +41,11 @@ def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | 
     except HelpScoutError as error:
         if not error.deferred:
             try:
-                record_locally(lambda: _record(ticket.pk, HelpScoutSyncStatus.ERROR))
+                record_locally(lambda: _record(ticket, HelpScoutSyncStatus.ERROR))
             except DatabaseError:  # the outbox records the failure; keep its reason
                 logger.warning("Could not mark ticket %s's Help Scout sync as failed", ticket.pk, exc_info=True)
         raise
-    return (lambda: _record(ticket.pk, HelpScoutSyncStatus.SYNCED)) if synced else None
+    return (lambda: _record(ticket, HelpScoutSyncStatus.SYNCED)) if synced else None
 
 
 def _create_conversation(
@@ -79,7 +79,13 @@ def _create_conversation(
         link.ticket_id = link.ticket_id or ticket.pk
         link.status = status
         link.save(update_fields=["ticket", "status"])
-        services.ticket_record_sync(ticket_id=ticket.pk, actor=HELPSCOUT, helpscout_conversation_id=conversation_id)
+        services.ticket_record_sync(
+            ticket_id=ticket.pk,
+            actor=HELPSCOUT,
+            helpscout_conversation_id=conversation_id,
+            helpscout_sync_status=HelpScoutSyncStatus.SYNCED,
+        )
+        ticket.helpscout_sync_status = HelpScoutSyncStatus.SYNCED  # what _record compares with
         linked.announce(ticket.pk, conversation_id)  # Slack's root message gets its Help Scout button
 
     attempt.once(
@@ -172,11 +178,14 @@ def _html(text: str) -> str:
     return escape(text.replace("\r\n", "\n")).replace("\n", "<br>")
 
 
-def _record(ticket_id: int, sync_status: str) -> None:
-    fields: dict[str, Any] = {"helpscout_sync_status": sync_status}
+def _record(ticket: SupportTicket, sync_status: str) -> None:
+    fields: dict[str, Any] = {}
     if sync_status == HelpScoutSyncStatus.SYNCED:
         fields["helpscout_last_sync_at"] = timezone.now()
-    services.ticket_record_sync(ticket_id=ticket_id, actor=HELPSCOUT, **fields)
+    if ticket.helpscout_sync_status != sync_status:  # otherwise a stamp: one UPDATE, no lock
+        fields["helpscout_sync_status"] = sync_status
+    if fields:
+        services.ticket_record_sync(ticket_id=ticket.pk, actor=HELPSCOUT, **fields)
 
 
 Handler = Callable[[HelpScoutClient, SupportTicket, OutboxMessage, Attempt], bool]

@@ -53,14 +53,16 @@ LOOKBACK_MARGIN = timedelta(minutes=5)  # for clocks apart between Slack and us
 MAX_LOOKUP_PAGES = 10
 
 
-def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object]:
+def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | None:
     ticket = SupportTicket.objects.get(pk=message.ticket_id)
     client = web_client()
+    # Posting the root message records the sync with the link (_post_root).
+    posts_root = not ticket.slack_message_ts and "root_message" not in message.progress
     try:
         ticket = _deliver(client, ticket, message, attempt)
     except CALL_ERRORS as error:
         raise delivery_error(error) from error
-    return lambda: _record(ticket)
+    return None if posts_root else lambda: _record(ticket)
 
 
 def _deliver(client: WebClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt) -> SupportTicket:
@@ -200,9 +202,8 @@ def _thread_line(client: WebClient, ticket: SupportTicket, event: str, payload: 
 
 
 def _record(ticket: SupportTicket) -> None:
-    services.ticket_record_sync(
-        ticket_id=ticket.pk,
-        actor=SLACK_ACTOR,
-        slack_last_sync_at=timezone.now(),
-        slack_is_archived=ticket.status == TicketStatus.CLOSED,
-    )
+    fields: dict[str, Any] = {"slack_last_sync_at": timezone.now()}
+    archived = ticket.status == TicketStatus.CLOSED
+    if ticket.slack_is_archived != archived:  # otherwise a stamp: one UPDATE, no lock
+        fields["slack_is_archived"] = archived
+    services.ticket_record_sync(ticket_id=ticket.pk, actor=SLACK_ACTOR, **fields)
