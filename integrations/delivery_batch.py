@@ -36,8 +36,8 @@ class DeliveryBatch:
         if not fresh:
             return
         now = timezone.now()
-        pks = [message.pk for message in fresh]
-        record_locally(lambda: OutboxMessage.objects.filter(pk__in=pks, sending_since__isnull=True).update(sending_since=now))
+        unmarked = OutboxMessage.objects.filter(pk__in=[message.pk for message in fresh], sending_since__isnull=True)
+        record_locally(lambda: unmarked.update(sending_since=now))
         for message in fresh:
             message.sending_since = now
 
