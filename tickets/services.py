@@ -572,35 +572,43 @@ SYNC_FIELDS = {
 SYNC_STAMP_FIELDS = {name for name in SYNC_FIELDS if name.endswith("_last_sync_at")}
 
 
-# No savepoint: called inside an integration's own short transaction, which fails whole.
-@transaction.atomic(savepoint=False)
 def ticket_record_sync(*, ticket_id: int, actor: Actor, **fields: Any) -> None:
     """Stores where the ticket lives in an integration (Slack message, Help Scout
-    conversation) and when it last synced. Audited as `synced` when a link changes; it
-    publishes no domain event, since nothing about the ticket itself changed."""
+    conversation) and when it last synced. Audited as `synced`, naming the link as given,
+    when it differs from the one stored; it publishes no domain event, since nothing about
+    the ticket itself changed. No read and no lock of its own: each delivery records this,
+    and an UPDATE locks the row it changes (a concurrent one finds nothing left to change)."""
     unknown = set(fields) - SYNC_FIELDS
     if unknown:
         raise ValueError(f"Not sync fields: {sorted(unknown)}")
-    if set(fields) <= SYNC_STAMP_FIELDS:  # nothing to compare or audit: one UPDATE, no lock
-        SupportTicket.objects.filter(pk=ticket_id).update(**fields)
+    tickets = SupportTicket.objects.filter(pk=ticket_id)
+    links = {name: value for name, value in fields.items() if name not in SYNC_STAMP_FIELDS}
+    if not links:
+        tickets.update(**fields)
         return
-    ticket = _locked(ticket_id)
-    changed = {name: value for name, value in fields.items() if getattr(ticket, name) != value}
-    if not changed:
-        return
-    for name, value in changed.items():
-        setattr(ticket, name, value)
-    ticket.save(update_fields=list(changed))
-    links = {name: value for name, value in changed.items() if not name.endswith("_last_sync_at")}
-    for integration in sorted({name.split("_", 1)[0] for name in links}):
-        values = sorted((name.split("_", 1)[1], value) for name, value in links.items() if name.startswith(integration))
-        TicketEvent.objects.create(
-            ticket=ticket,
-            action=TicketAction.SYNCED,
-            field=integration,
-            new_value=", ".join(f"{name}={value}" for name, value in values),
-            actor=actor.name,
-            source=actor.source,
+    differs = Q()
+    for name, value in links.items():
+        differs |= ~Q(**{name: value})
+    with transaction.atomic(savepoint=False):
+        if not tickets.filter(differs).update(**fields):
+            stamps = {name: value for name, value in fields.items() if name in SYNC_STAMP_FIELDS}
+            if stamps:
+                tickets.update(**stamps)
+            return
+        TicketEvent.objects.bulk_create(
+            TicketEvent(
+                ticket_id=ticket_id,
+                action=TicketAction.SYNCED,
+                field=integration,
+                new_value=", ".join(
+                    f"{name.split('_', 1)[1]}={value}"
+                    for name, value in sorted(links.items())
+                    if name.startswith(integration)
+                ),
+                actor=actor.name,
+                source=actor.source,
+            )
+            for integration in sorted({name.split("_", 1)[0] for name in links})
         )
 
 

@@ -6,6 +6,7 @@ a `DeliveryError`, so the outbox can tell "retry later" from "give up".
 """
 
 import hashlib
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -23,6 +24,8 @@ CONNECT_TIMEOUT = 5  # seconds; the read timeout is HELPSCOUT_TIMEOUT_SECONDS
 TOKEN_EXPIRY_MARGIN = 60  # seconds: renew a little before Help Scout expires it
 MAX_INLINE_WAIT = 2.0  # seconds we may wait within one call; longer waits go back to the caller
 RETRY_PAUSE = 0.5
+
+_per_thread = threading.local()
 
 
 class HelpScoutError(DeliveryError):
@@ -49,11 +52,14 @@ class HelpScoutClient:
 
     @classmethod
     def from_settings(cls) -> "HelpScoutClient":
-        return cls(
-            base_url=settings.HELPSCOUT_API_URL,
-            app_id=settings.HELPSCOUT_APP_ID,
-            app_secret=settings.HELPSCOUT_APP_SECRET,
-        )
+        """This thread's client of the configured account: its session keeps the connection
+        (and its TLS handshake) from one delivery to the next."""
+        account = (settings.HELPSCOUT_API_URL, settings.HELPSCOUT_APP_ID, settings.HELPSCOUT_APP_SECRET)
+        if getattr(_per_thread, "account", None) != account:
+            _per_thread.client = cls(base_url=account[0], app_id=account[1], app_secret=account[2])
+            _per_thread.account = account
+        client: HelpScoutClient = _per_thread.client
+        return client
 
     # --- Endpoints ---
 

@@ -5,6 +5,9 @@ side knows them as ours before their ids are recorded (markers.py)."""
 
 from collections.abc import Iterable
 
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+
 from integrations.models import HelpScoutConversation, InboundDelivery, IntegrationName, OutboxMessage
 from tickets.models import SupportTicket
 
@@ -15,6 +18,16 @@ def lock_conversation(conversation_id: str) -> HelpScoutConversation:
     """The conversation's row, made if new and locked until the transaction ends."""
     HelpScoutConversation.objects.get_or_create(conversation_id=conversation_id)
     return HelpScoutConversation.objects.select_for_update().get(conversation_id=conversation_id)
+
+
+def tie_new_conversation(conversation_id: str, *, ticket_id: int, status: str) -> None:
+    """A conversation we created, tied to its ticket unless its webhook tied it first: two
+    statements and no read, since every new ticket records one."""
+    new = HelpScoutConversation(conversation_id=conversation_id)
+    HelpScoutConversation.objects.bulk_create([new], ignore_conflicts=True)
+    HelpScoutConversation.objects.filter(conversation_id=conversation_id).update(
+        ticket_id=Coalesce(F("ticket_id"), Value(ticket_id)), status=status
+    )
 
 
 def link_for_ticket(ticket: SupportTicket) -> HelpScoutConversation | None:

@@ -18,7 +18,7 @@ from django.utils.html import escape
 
 from integrations.attempts import Attempt, record_locally
 from integrations.models import HelpScoutConversation, OutboxMessage
-from tickets import services
+from tickets import selectors, services
 from tickets.models import ChangeSource, HelpScoutSyncStatus, SupportTicket
 
 from . import linked, links, markers
@@ -34,7 +34,7 @@ EVENTS = frozenset({"new-ticket", "ticket-status-updated", "ticket-comment-added
 
 
 def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | None:
-    ticket = SupportTicket.objects.get(pk=message.ticket_id)
+    ticket = selectors.ticket_list().get(pk=message.ticket_id)
     client = HelpScoutClient.from_settings()
     try:
         synced = HANDLERS[message.event](client, ticket, message, attempt)
@@ -75,10 +75,7 @@ def _create_conversation(
     }
 
     def record(conversation_id: str) -> None:
-        link = links.lock_conversation(conversation_id)
-        link.ticket_id = link.ticket_id or ticket.pk
-        link.status = status
-        link.save(update_fields=["ticket", "status"])
+        links.tie_new_conversation(conversation_id, ticket_id=ticket.pk, status=status)
         services.ticket_record_sync(
             ticket_id=ticket.pk,
             actor=HELPSCOUT,

@@ -20,7 +20,7 @@ from integrations.attempts import Attempt
 from integrations.errors import DeliveryError
 from integrations.installation import installation_id
 from integrations.models import OutboxMessage
-from tickets import services
+from tickets import selectors, services
 from tickets.actors import Actor
 from tickets.models import ChangeSource, SupportTicket, TicketStatus
 
@@ -54,7 +54,7 @@ MAX_LOOKUP_PAGES = 10
 
 
 def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | None:
-    ticket = SupportTicket.objects.get(pk=message.ticket_id)
+    ticket = selectors.ticket_list().get(pk=message.ticket_id)
     client = web_client()
     # Posting the root message records the sync with the link (_post_root).
     posts_root = not ticket.slack_message_ts and "root_message" not in message.progress
@@ -103,13 +103,7 @@ def _post_root(client: WebClient, ticket: SupportTicket, attempt: Attempt) -> Su
         return f"{response['channel']}/{response['ts']}"
 
     def record(key: str) -> None:
-        services.ticket_record_sync(
-            ticket_id=ticket.pk,
-            actor=SLACK_ACTOR,
-            **_root_fields(key),
-            slack_last_sync_at=timezone.now(),
-            slack_is_archived=ticket.status == TicketStatus.CLOSED,
-        )
+        services.ticket_record_sync(ticket_id=ticket.pk, actor=SLACK_ACTOR, **_root_fields(key), **_sync_fields(ticket))
 
     key = attempt.once("root_message", send=send, find=lambda: _find_root(client, ticket, attempt), record=record)
     for name, value in _root_fields(key).items():  # as recorded: no need to read the ticket again
@@ -202,8 +196,13 @@ def _thread_line(client: WebClient, ticket: SupportTicket, event: str, payload: 
 
 
 def _record(ticket: SupportTicket) -> None:
+    services.ticket_record_sync(ticket_id=ticket.pk, actor=SLACK_ACTOR, **_sync_fields(ticket))
+
+
+def _sync_fields(ticket: SupportTicket) -> dict[str, Any]:
+    """The sync's stamp, and the archived flag when the ticket's status moved it."""
     fields: dict[str, Any] = {"slack_last_sync_at": timezone.now()}
     archived = ticket.status == TicketStatus.CLOSED
-    if ticket.slack_is_archived != archived:  # otherwise a stamp: one UPDATE, no lock
+    if ticket.slack_is_archived != archived:
         fields["slack_is_archived"] = archived
-    services.ticket_record_sync(ticket_id=ticket.pk, actor=SLACK_ACTOR, **fields)
+    return fields
