@@ -7,8 +7,10 @@ connections are pooled across changes. What would be lost if the process died wi
 queued is a live update (dashboards reload what they show) and a kick (the outbox sweep
 delivers within a minute); nothing a ticket holds.
 
-Jobs may also add to a batch (`add_to_batch`) that is handed over whole once the thread
-has no job left: a burst of changes then makes one Celery publish for all their kicks.
+Jobs may also add to a batch (`add_to_batch`) that is handed over whole BATCH_WINDOW_SECONDS
+after its first item: the changes of that window then make one Celery publish for all
+their kicks, and the worker gets their deliveries in tasks of several tickets, each far
+cheaper per ticket than a task of one (bench/RESULTS.md, finding 38).
 
 `AFTER_COMMIT_IN_BACKGROUND = False` (the tests' setting) runs each job at once instead,
 and its batches right after it.
@@ -36,8 +38,8 @@ _thread: threading.Thread | None = None
 _batches: dict[Flush, list[Any]] = {}
 _batches_lock = threading.Lock()
 _batches_since = 0.0  # when the oldest item waiting in a batch was added
-# Under a queue that never empties, batches still go out this often.
-MAX_BATCH_WAIT_SECONDS = 0.1
+# How long a batch gathers items: what a delivery may wait, against fewer and larger tasks.
+BATCH_WINDOW_SECONDS = 0.05
 
 
 def run_after_commit(job: Job) -> None:
@@ -112,10 +114,22 @@ def _work() -> None:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     while True:
-        job = _jobs.get()
+        try:
+            job = _jobs.get(timeout=_window_left())
+        except queue.Empty:  # the batches' window has passed
+            _flush_batches()
+            continue
         try:
             loop.run_until_complete(job())
         except Exception:  # one failing job never stops the ones behind it
             logger.exception("A side effect of a committed change failed")
-        if _jobs.empty() or time.monotonic() - _batches_since > MAX_BATCH_WAIT_SECONDS:
+        if _window_left() == 0:
             _flush_batches()
+
+
+def _window_left() -> float | None:
+    """Until the waiting batches go out; None when none waits."""
+    with _batches_lock:
+        if not _batches:
+            return None
+        return max(0.0, _batches_since + BATCH_WINDOW_SECONDS - time.monotonic())
