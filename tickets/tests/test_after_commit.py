@@ -95,6 +95,27 @@ def test_a_burst_of_jobs_hands_its_batch_over_once(in_background):
     assert flushed == [[0, 1, 2]]
 
 
+def test_changes_apart_within_the_window_share_one_batch(in_background, monkeypatch):
+    monkeypatch.setattr(after_commit, "BATCH_WINDOW_SECONDS", 2.0)
+    flushed: list[list[int]] = []
+
+    def job(number: int):
+        async def run() -> None:
+            after_commit.add_to_batch(flushed.append, [number])
+
+        return run
+
+    after_commit.run_after_commit(job(0))
+    time.sleep(0.2)  # the first job has run, and its batch waits for the window
+    assert flushed == []
+    after_commit.run_after_commit(job(1))
+    after_commit.run_after_commit(job(2))
+    deadline = time.monotonic() + 10
+    while not flushed and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert flushed == [[0, 1, 2]]
+
+
 def test_a_job_alone_hands_its_batch_over_when_it_is_done(in_background):
     flushed: list[list[str]] = []
 
