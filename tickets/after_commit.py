@@ -39,7 +39,7 @@ _batches: dict[Flush, list[Any]] = {}
 _batches_lock = threading.Lock()
 _batches_since = 0.0  # when the oldest item waiting in a batch was added
 # How long a batch gathers items: what a delivery may wait, against fewer and larger tasks.
-BATCH_WINDOW_SECONDS = 0.05
+BATCH_WINDOW_SECONDS = 0.1
 
 
 def run_after_commit(job: Job) -> None:
