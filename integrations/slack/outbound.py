@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from integrations.attempts import Attempt
 from integrations.errors import DeliveryError
+from integrations.helpscout import linked
 from integrations.installation import installation_id
 from integrations.models import OutboxMessage
 from tickets import selectors, services
@@ -90,7 +91,10 @@ def _deliver(client: WebClient, ticket: SupportTicket, message: OutboxMessage, a
 
 
 def _post_root(client: WebClient, ticket: SupportTicket, attempt: Attempt) -> SupportTicket:
+    drawn: dict[str, str | None] = {}  # the conversation the root shows; unknown when found
+
     def send() -> str:
+        drawn["conversation"] = ticket.helpscout_conversation_id
         root = blocks.root_message(ticket, now=timezone.now())
         metadata = _metadata(ROOT_EVENT_TYPE, ticket_id=ticket.pk)
         response = client.chat_postMessage(
@@ -104,6 +108,8 @@ def _post_root(client: WebClient, ticket: SupportTicket, attempt: Attempt) -> Su
 
     def record(key: str) -> None:
         services.ticket_record_sync(ticket_id=ticket.pk, actor=SLACK_ACTOR, **_root_fields(key), **_sync_fields(ticket))
+        # Drawn before the ticket's Help Scout conversation was known: redrawn with it.
+        linked.refresh_if_drawn_without(ticket.pk, drawn.get("conversation"))
 
     key = attempt.once("root_message", send=send, find=lambda: _find_root(client, ticket, attempt), record=record)
     for name, value in _root_fields(key).items():  # as recorded: no need to read the ticket again

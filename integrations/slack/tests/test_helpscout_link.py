@@ -5,10 +5,11 @@ import pytest
 from werkzeug import Response
 
 from integrations import outbox
-from integrations.helpscout import inbound
+from integrations.helpscout import inbound, linked
 from integrations.helpscout.payloads import parse_conversation
 from integrations.helpscout.tests.conftest import conversation
 from integrations.models import OutboxMessage
+from tickets.models import SupportTicket
 from tickets.tests.factories import make_ticket
 
 from .helpers import deliver
@@ -90,3 +91,27 @@ def test_the_refresh_is_slacks_alone(slack, ticket, django_capture_on_commit_cal
         outbox.deliver_pending("helpscout", ticket.pk)
 
     assert set(OutboxMessage.objects.filter(event="ticket-linked").values_list("integration", flat=True)) == {"slack"}
+
+
+def test_a_root_message_posted_after_the_link_shows_it_with_no_refresh(
+    slack, helpscout, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket()
+        outbox.deliver_pending("helpscout", ticket.pk)  # before Slack's root message
+    assert not OutboxMessage.objects.filter(event="ticket-linked").exists()
+
+    assert deliver(ticket) == 1
+    [root] = slack.calls_to("chat.postMessage")
+    assert buttons(root["blocks"])["Help Scout"] == BUTTON_URL
+    assert not OutboxMessage.objects.filter(event="ticket-linked").exists()
+
+
+def test_a_root_message_drawn_before_the_link_and_recorded_after_it_is_refreshed(slack, helpscout):
+    ticket = make_ticket()
+    SupportTicket.objects.filter(pk=ticket.pk).update(helpscout_conversation_id="555")
+
+    linked.refresh_if_drawn_without(ticket.pk, None)  # drawn without it
+    linked.refresh_if_drawn_without(ticket.pk, "555")  # drawn with it: nothing to do
+
+    assert OutboxMessage.objects.filter(integration="slack", ticket=ticket, event="ticket-linked").count() == 1
