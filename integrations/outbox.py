@@ -5,8 +5,8 @@ integration that wants the event (never the one the change came from). After com
 Celery task delivers them; if the broker is down, the minutely sweep does. Messages of
 one ticket go out in order, one integration at a time per ticket (a lock per pair), and a
 failure holds back the later ones until a retry, with backoff honouring Retry-After,
-gets it through. Whatever a provider made is recorded as it is made, so a retry after a
-local failure never sends it again.
+gets it through. Whatever a provider made is recorded with the rest of the task's results
+(delivery_batch.py), and a retry after a local failure never sends it again.
 
 A provider is a module with:
   SOURCE   the ChangeSource its own changes carry (not echoed back to it);
