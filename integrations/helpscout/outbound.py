@@ -36,6 +36,9 @@ EVENTS = frozenset({"new-ticket", "ticket-status-updated", "ticket-comment-added
 def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | None:
     ticket = selectors.ticket_list().get(pk=message.ticket_id)
     client = HelpScoutClient.from_settings()
+    # Making the conversation records the sync with the link (_create_conversation).
+    linked_before = ticket.helpscout_conversation_id or "conversation" in message.progress
+    makes_conversation = message.event == "new-ticket" and not linked_before
     try:
         synced = HANDLERS[message.event](client, ticket, message, attempt)
     except HelpScoutError as error:
@@ -45,7 +48,9 @@ def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | 
             except DatabaseError:  # the outbox records the failure; keep its reason
                 logger.warning("Could not mark ticket %s's Help Scout sync as failed", ticket.pk, exc_info=True)
         raise
-    return (lambda: _record(ticket, HelpScoutSyncStatus.SYNCED)) if synced else None
+    if not synced or makes_conversation:
+        return None
+    return lambda: _record(ticket, HelpScoutSyncStatus.SYNCED)
 
 
 def _create_conversation(
@@ -81,8 +86,8 @@ def _create_conversation(
             actor=HELPSCOUT,
             helpscout_conversation_id=conversation_id,
             helpscout_sync_status=HelpScoutSyncStatus.SYNCED,
+            helpscout_last_sync_at=timezone.now(),
         )
-        ticket.helpscout_sync_status = HelpScoutSyncStatus.SYNCED  # what _record compares with
         linked.announce(ticket.pk, conversation_id)  # Slack's root message gets its Help Scout button
 
     attempt.once(
