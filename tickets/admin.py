@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from . import services
+from . import limits, services
 from .actors import Actor, actor_for_user
 from .exceptions import TicketError
 from .forms import TagsField
@@ -31,7 +31,6 @@ from .search import search_filter, ticket_number_from_text
 from .sla import is_overdue, overdue_q
 
 # An action locks every selected ticket in one transaction; the API's bulk endpoint has the same cap.
-MAX_ACTION_TICKETS = 1000
 
 # The change form's editable fields, in the order `services.ticket_update` takes them.
 EDITABLE_FIELDS = ("status", "resolution_note", "priority", "category", "assigned_to", "tags")
@@ -127,7 +126,7 @@ class TicketAdminForm(forms.ModelForm):
 
 
 class CommentInlineForm(forms.ModelForm):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=services.MAX_COMMENT_LENGTH)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.MAX_COMMENT_LENGTH)
 
 
 class CommentInline(admin.TabularInline):
@@ -166,7 +165,7 @@ class OverdueFilter(admin.SimpleListFilter):
 class AssignForm(forms.Form):
     assigned_to = forms.CharField(
         label="Assign to",
-        max_length=services.MAX_ASSIGNEE_LENGTH,
+        max_length=limits.MAX_ASSIGNEE_LENGTH,
         required=False,
         help_text="The team member's name, e.g. “John Doe”. Leave empty to unassign.",
     )
@@ -269,9 +268,9 @@ class SupportTicketAdmin(admin.ModelAdmin):
     # --- Actions: each is one bulk service call, all or nothing ---
 
     def _selected_ids(self, request: HttpRequest, queryset: QuerySet[SupportTicket]) -> list[int] | None:
-        ids = list(queryset.values_list("pk", flat=True)[: MAX_ACTION_TICKETS + 1])
-        if len(ids) > MAX_ACTION_TICKETS:
-            self.message_user(request, f"Select at most {MAX_ACTION_TICKETS} tickets at a time.", messages.ERROR)
+        ids = list(queryset.values_list("pk", flat=True)[: limits.MAX_BULK_TICKETS + 1])
+        if len(ids) > limits.MAX_BULK_TICKETS:
+            self.message_user(request, f"Select at most {limits.MAX_BULK_TICKETS} tickets at a time.", messages.ERROR)
             return None
         return ids
 

@@ -4,8 +4,7 @@ from typing import Any
 
 from django import forms
 
-from . import services
-from .api.serializers import MAX_DESCRIPTION_LENGTH, MAX_NOTE_LENGTH
+from . import limits, services
 from .exceptions import TicketError
 from .models import FINISHED_STATUSES, TicketCategory, TicketPriority, TicketSource, TicketStatus
 
@@ -39,14 +38,14 @@ class TagsField(forms.Field):
 class TicketCreateForm(forms.Form):
     """Its fields are `services.ticket_create`'s arguments, by name."""
 
-    subject = forms.CharField(max_length=services.MAX_SUBJECT_LENGTH)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=MAX_DESCRIPTION_LENGTH)
-    customer_email = forms.EmailField(label="Customer email", max_length=services.MAX_EMAIL_LENGTH)
-    customer_name = forms.CharField(label="Customer name", max_length=services.MAX_CUSTOMER_NAME_LENGTH, required=False)
+    subject = forms.CharField(max_length=limits.MAX_SUBJECT_LENGTH)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=limits.MAX_DESCRIPTION_LENGTH)
+    customer_email = forms.EmailField(label="Customer email", max_length=limits.MAX_EMAIL_LENGTH)
+    customer_name = forms.CharField(label="Customer name", max_length=limits.MAX_CUSTOMER_NAME_LENGTH, required=False)
     priority = forms.ChoiceField(choices=TicketPriority.choices, initial=TicketPriority.MEDIUM)
     category = forms.ChoiceField(choices=TicketCategory.choices, initial=TicketCategory.GENERAL)
     source = forms.ChoiceField(choices=TicketSource.choices, initial=TicketSource.PHONE)
-    assigned_to = forms.CharField(label="Assignee", max_length=services.MAX_ASSIGNEE_LENGTH, required=False)
+    assigned_to = forms.CharField(label="Assignee", max_length=limits.MAX_ASSIGNEE_LENGTH, required=False)
     tags = TagsField(required=False, help_text="Comma-separated, e.g. kyc, vip.")
 
 
@@ -57,14 +56,14 @@ class TicketUpdateForm(forms.Form):
     resolution_note = forms.CharField(
         label="Resolution note",
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=MAX_NOTE_LENGTH,
+        max_length=limits.MAX_NOTE_LENGTH,
         required=False,
         help_text="Saved when resolving or closing.",
     )
     priority = forms.ChoiceField(choices=TicketPriority.choices)
     category = forms.ChoiceField(choices=TicketCategory.choices)
     assigned_to = forms.CharField(
-        label="Assignee", max_length=services.MAX_ASSIGNEE_LENGTH, required=False, help_text="Empty unassigns."
+        label="Assignee", max_length=limits.MAX_ASSIGNEE_LENGTH, required=False, help_text="Empty unassigns."
     )
     tags = TagsField(required=False, help_text="Comma-separated.")
 
@@ -76,7 +75,7 @@ class TicketUpdateForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=services.MAX_COMMENT_LENGTH)
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=limits.MAX_COMMENT_LENGTH)
     is_internal = forms.BooleanField(label="Internal note (not sent to the customer)", required=False)
     # The newest comment the writer had seen when the page loaded (collision detection).
     seen_comment_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
@@ -86,7 +85,7 @@ class BulkUpdateForm(forms.Form):
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], error_messages={"required": "Select tickets first."})
     status = forms.ChoiceField(choices=[("", "Status…"), *TicketStatus.choices], required=False)
     priority = forms.ChoiceField(choices=[("", "Priority…"), *TicketPriority.choices], required=False)
-    assigned_to = forms.CharField(label="Assignee", max_length=services.MAX_ASSIGNEE_LENGTH, required=False)
+    assigned_to = forms.CharField(label="Assignee", max_length=limits.MAX_ASSIGNEE_LENGTH, required=False)
     unassign = forms.BooleanField(required=False)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -97,7 +96,7 @@ class BulkUpdateForm(forms.Form):
 
     def clean_ids(self) -> list[int]:
         ids: list[int] = self.cleaned_data["ids"]
-        if len(ids) > 1000:
+        if len(ids) > limits.MAX_BULK_TICKETS:
             raise forms.ValidationError("At most 1,000 tickets at once.")
         return ids
 

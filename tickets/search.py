@@ -19,7 +19,6 @@ SEARCH_CONFIG = "english"
 _TICKET_NUMBER = re.compile(rf"^(?:{TICKET_NUMBER_PREFIX})?0*([0-9]{{1,12}})$", re.IGNORECASE)
 
 
-
 def _document(*, subject: str, customer: str, description: str, comments: str) -> str:
     """SQL for a search document, from SQL expressions of its parts."""
     return f"""

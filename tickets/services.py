@@ -18,6 +18,19 @@ from django.utils import timezone
 from . import events, search
 from .actors import SYSTEM_ACTOR, Actor
 from .exceptions import TicketError
+from .limits import (
+    MAX_ASSIGNEE_LENGTH,
+    MAX_BULK_TICKETS,
+    MAX_COMMENT_LENGTH,
+    MAX_CUSTOMER_NAME_LENGTH,
+    MAX_CUSTOMER_USER_ID_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_SUBJECT_LENGTH,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+)
 from .models import (
     FINISHED_STATUSES,
     PRIORITY_RANK,
@@ -32,14 +45,6 @@ from .models import (
     TicketStatus,
 )
 from .sla import minutes_between, sla_deadlines
-
-MAX_SUBJECT_LENGTH = 200
-MAX_TAGS = 20
-MAX_TAG_LENGTH = 50
-MAX_ASSIGNEE_LENGTH = 100
-MAX_COMMENT_LENGTH = 20_000
-MAX_EMAIL_LENGTH = 254
-MAX_CUSTOMER_NAME_LENGTH = 100
 
 
 @dataclass
@@ -143,6 +148,8 @@ def _apply_status(ticket: SupportTicket, status: str, note: str, changes: _Chang
     _require_choice("status", status, TicketStatus)
     if note and status not in FINISHED_STATUSES:
         raise TicketError("resolutionNote", "A resolution note is only accepted when resolving or closing.")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise TicketError("resolutionNote", f"At most {MAX_NOTE_LENGTH} characters.")
     previous = ticket.status
     if status == previous:
         return
@@ -270,6 +277,10 @@ def ticket_create(
         raise TicketError("customerEmail", f"At most {MAX_EMAIL_LENGTH} characters.")
     if len(customer_name.strip()) > MAX_CUSTOMER_NAME_LENGTH:
         raise TicketError("customerName", f"At most {MAX_CUSTOMER_NAME_LENGTH} characters.")
+    if len(customer_user_id) > MAX_CUSTOMER_USER_ID_LENGTH:
+        raise TicketError("customerUserId", f"At most {MAX_CUSTOMER_USER_ID_LENGTH} characters.")
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        raise TicketError("description", f"At most {MAX_DESCRIPTION_LENGTH} characters.")
     now = timezone.now()
     deadlines = sla_deadlines(priority=priority, created_at=now)
     subject, customer_email, customer_name = subject.strip(), customer_email.strip(), customer_name.strip()
@@ -431,6 +442,8 @@ def tickets_bulk_update(
             _require_choice(field_name, value, choices)
     added, removed = normalize_tags(add_tags), set(normalize_tags(remove_tags))
     wanted = list(dict.fromkeys(ids))
+    if len(wanted) > MAX_BULK_TICKETS:
+        raise TicketError("ids", f"At most {MAX_BULK_TICKETS} tickets at a time.")
     tickets = list(SupportTicket.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
     found = {ticket.pk for ticket in tickets}
     for ticket in tickets:

@@ -19,9 +19,8 @@ from django.utils import timezone
 
 from integrations import status
 from integrations.models import HelpScoutConversation, IntegrationName
-from tickets import services
+from tickets import limits, services
 from tickets.actors import Actor
-from tickets.api.serializers import MAX_DESCRIPTION_LENGTH
 from tickets.models import (
     TICKET_NUMBER_PREFIX,
     ChangeSource,
@@ -200,10 +199,10 @@ def _create_ticket(link: HelpScoutConversation, conversation: Conversation) -> S
     name = customer.name if customer else ""
     subject = conversation.subject.strip() or f"Help Scout conversation #{conversation.number or conversation.id}"
     return services.ticket_create(
-        subject=subject[: services.MAX_SUBJECT_LENGTH],
-        description=((first.text if first else "") or conversation.preview or subject)[:MAX_DESCRIPTION_LENGTH],
-        customer_email=(customer.email if customer else "")[: services.MAX_EMAIL_LENGTH],
-        customer_name=name[: services.MAX_CUSTOMER_NAME_LENGTH],
+        subject=subject[: limits.MAX_SUBJECT_LENGTH],
+        description=((first.text if first else "") or conversation.preview or subject)[: limits.MAX_DESCRIPTION_LENGTH],
+        customer_email=(customer.email if customer else "")[: limits.MAX_EMAIL_LENGTH],
+        customer_name=name[: limits.MAX_CUSTOMER_NAME_LENGTH],
         source=TicketSource.HELPSCOUT,
         helpscout_conversation_id=conversation.id,
         actor=Actor(name=name[:150] or HELPSCOUT.name, source=ChangeSource.HELPSCOUT),
@@ -219,7 +218,7 @@ def _apply_fields(link: HelpScoutConversation, ticket_id: int, conversation: Con
             ticket = services.ticket_change_status(ticket_id=ticket.pk, status=wanted, actor=HELPSCOUT)
             changed = True
         link.status = conversation.status
-    assignee = (conversation.assignee.name if conversation.assignee else "")[: services.MAX_ASSIGNEE_LENGTH]
+    assignee = (conversation.assignee.name if conversation.assignee else "")[: limits.MAX_ASSIGNEE_LENGTH]
     if assignee != link.assignee:
         if services.normalize_assignee(assignee) != ticket.assigned_to:
             services.ticket_assign(ticket_id=ticket.pk, assigned_to=assignee, actor=HELPSCOUT)
@@ -248,7 +247,7 @@ def _apply_threads(link: HelpScoutConversation, ticket_id: int, conversation: Co
         author = _author(thread, conversation)
         services.comment_add(
             ticket_id=ticket_id,
-            body=thread.text[: services.MAX_COMMENT_LENGTH],
+            body=thread.text[: limits.MAX_COMMENT_LENGTH],
             is_internal=internal,
             author=author,
             actor=Actor(name=author, source=ChangeSource.HELPSCOUT),

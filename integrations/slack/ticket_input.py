@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from tickets.api.serializers import MAX_DESCRIPTION_LENGTH
+from tickets.limits import MAX_DESCRIPTION_LENGTH, MAX_EMAIL_LENGTH, MAX_SUBJECT_LENGTH
 from tickets.models import TicketPriority
-from tickets.services import MAX_EMAIL_LENGTH, MAX_SUBJECT_LENGTH
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from tickets.actors import display_name
-from tickets.services import MAX_ASSIGNEE_LENGTH
+from tickets.limits import MAX_ASSIGNEE_LENGTH
 
 from .client import CALL_ERRORS, INTERACTIVE_TIMEOUT_SECONDS, error_code, web_client
 

@@ -22,4 +22,3 @@ class TokenObtainView(TokenObtainPairView):
 
 class TokenRefreshThrottledView(TokenRefreshView):
     throttle_classes = (LoginRateThrottle,)
-

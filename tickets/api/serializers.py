@@ -11,6 +11,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..limits import (
+    MAX_ASSIGNEE_LENGTH,
+    MAX_BULK_TICKETS,
+    MAX_COMMENT_LENGTH,
+    MAX_CUSTOMER_NAME_LENGTH,
+    MAX_CUSTOMER_USER_ID_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_SUBJECT_LENGTH,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+)
 from ..models import (
     ChangeSource,
     SupportTicket,
@@ -21,21 +34,7 @@ from ..models import (
     TicketStatus,
     format_ticket_number,
 )
-from ..services import (
-    MAX_ASSIGNEE_LENGTH,
-    MAX_COMMENT_LENGTH,
-    MAX_CUSTOMER_NAME_LENGTH,
-    MAX_EMAIL_LENGTH,
-    MAX_SUBJECT_LENGTH,
-    MAX_TAG_LENGTH,
-    MAX_TAGS,
-)
 from ..sla import is_overdue
-
-MAX_DESCRIPTION_LENGTH = 20_000
-MAX_NOTE_LENGTH = 5_000
-MAX_BULK_IDS = 1000
-
 
 # --- Output ---
 
@@ -322,7 +321,9 @@ class TicketCreateSerializer(serializers.Serializer):
     customerName = serializers.CharField(
         max_length=MAX_CUSTOMER_NAME_LENGTH, required=False, allow_blank=True, default=""
     )
-    customerUserId = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    customerUserId = serializers.CharField(
+        max_length=MAX_CUSTOMER_USER_ID_LENGTH, required=False, allow_blank=True, default=""
+    )
     priority = serializers.ChoiceField(choices=TicketPriority.choices, default=TicketPriority.MEDIUM)
     category = serializers.ChoiceField(choices=TicketCategory.choices, default=TicketCategory.GENERAL)
     source = serializers.ChoiceField(choices=TicketSource.choices, default=TicketSource.WEB)  # type: ignore[assignment]
@@ -364,6 +365,6 @@ class BulkUpdatesSerializer(serializers.Serializer):
 
 class BulkUpdateSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=MAX_BULK_IDS
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=MAX_BULK_TICKETS
     )
     updates = BulkUpdatesSerializer()

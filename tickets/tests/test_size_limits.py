@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from tickets import services
-from tickets.api.serializers import MAX_BULK_IDS, MAX_DESCRIPTION_LENGTH, MAX_NOTE_LENGTH
+from tickets import limits, services
+from tickets.actors import SYSTEM_ACTOR
+from tickets.limits import MAX_BULK_TICKETS, MAX_DESCRIPTION_LENGTH, MAX_NOTE_LENGTH
 from tickets.models import SupportTicket, TicketComment, TicketEvent
 
 from .api_helpers import URL, ticket_url
@@ -33,24 +34,24 @@ def written() -> tuple[int, int, int]:
 
 
 NEW = {"subject": "Wallet", "description": "Zero.", "customerEmail": "ann@example.com"}
-TAGS_OVER = [f"t{n}" for n in range(services.MAX_TAGS + 1)]
+TAGS_OVER = [f"t{n}" for n in range(limits.MAX_TAGS + 1)]
 
 CREATE_OVER = [
-    ("subject", "s" * (services.MAX_SUBJECT_LENGTH + 1)),
+    ("subject", "s" * (limits.MAX_SUBJECT_LENGTH + 1)),
     ("description", "d" * (MAX_DESCRIPTION_LENGTH + 1)),
-    ("customerEmail", email_of_length(services.MAX_EMAIL_LENGTH + 1)),
-    ("customerName", "n" * (services.MAX_CUSTOMER_NAME_LENGTH + 1)),
-    ("assignedTo", "a" * (services.MAX_ASSIGNEE_LENGTH + 1)),
+    ("customerEmail", email_of_length(limits.MAX_EMAIL_LENGTH + 1)),
+    ("customerName", "n" * (limits.MAX_CUSTOMER_NAME_LENGTH + 1)),
+    ("assignedTo", "a" * (limits.MAX_ASSIGNEE_LENGTH + 1)),
     ("tags", TAGS_OVER),
-    ("tags", ["t" * (services.MAX_TAG_LENGTH + 1)]),
+    ("tags", ["t" * (limits.MAX_TAG_LENGTH + 1)]),
 ]
 CREATE_AT = {
-    "subject": "s" * services.MAX_SUBJECT_LENGTH,
+    "subject": "s" * limits.MAX_SUBJECT_LENGTH,
     "description": "d" * MAX_DESCRIPTION_LENGTH,
-    "customerEmail": email_of_length(services.MAX_EMAIL_LENGTH),
-    "customerName": "n" * services.MAX_CUSTOMER_NAME_LENGTH,
-    "assignedTo": "a" * services.MAX_ASSIGNEE_LENGTH,
-    "tags": [f"{n:02d}" + "t" * (services.MAX_TAG_LENGTH - 2) for n in range(services.MAX_TAGS)],
+    "customerEmail": email_of_length(limits.MAX_EMAIL_LENGTH),
+    "customerName": "n" * limits.MAX_CUSTOMER_NAME_LENGTH,
+    "assignedTo": "a" * limits.MAX_ASSIGNEE_LENGTH,
+    "tags": [f"{n:02d}" + "t" * (limits.MAX_TAG_LENGTH - 2) for n in range(limits.MAX_TAGS)],
 }
 
 
@@ -79,9 +80,9 @@ def test_api_create_at_every_limit_is_accepted(staff_client):
 @pytest.mark.parametrize(
     ("action", "body", "field"),
     [
-        ("comments", {"comment": "c" * (services.MAX_COMMENT_LENGTH + 1)}, "comment"),
+        ("comments", {"comment": "c" * (limits.MAX_COMMENT_LENGTH + 1)}, "comment"),
         ("status", {"status": "resolved", "resolutionNote": "r" * (MAX_NOTE_LENGTH + 1)}, "resolutionNote"),
-        ("assign", {"assignedTo": "a" * (services.MAX_ASSIGNEE_LENGTH + 1)}, "assignedTo"),
+        ("assign", {"assignedTo": "a" * (limits.MAX_ASSIGNEE_LENGTH + 1)}, "assignedTo"),
     ],
 )
 def test_api_changes_over_a_limit_are_400_naming_the_field(staff_client, action, body, field):
@@ -96,17 +97,17 @@ def test_api_changes_over_a_limit_are_400_naming_the_field(staff_client, action,
 
 def test_api_comment_at_the_limit_is_accepted(staff_client):
     ticket = make_ticket()
-    body = {"comment": "c" * services.MAX_COMMENT_LENGTH}
+    body = {"comment": "c" * limits.MAX_COMMENT_LENGTH}
     assert staff_client.post(ticket_url(ticket, "comments"), body, format="json").status_code == 201
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"ids": list(range(1, MAX_BULK_IDS + 2)), "updates": {"priority": "low"}}, "ids"),
+        ({"ids": list(range(1, MAX_BULK_TICKETS + 2)), "updates": {"priority": "low"}}, "ids"),
         ({"ids": [1], "updates": {"addTags": TAGS_OVER}}, "updates"),
-        ({"ids": [1], "updates": {"removeTags": ["t" * (services.MAX_TAG_LENGTH + 1)]}}, "updates"),
-        ({"ids": [1], "updates": {"assignedTo": "a" * (services.MAX_ASSIGNEE_LENGTH + 1)}}, "updates"),
+        ({"ids": [1], "updates": {"removeTags": ["t" * (limits.MAX_TAG_LENGTH + 1)]}}, "updates"),
+        ({"ids": [1], "updates": {"assignedTo": "a" * (limits.MAX_ASSIGNEE_LENGTH + 1)}}, "updates"),
     ],
 )
 def test_api_bulk_over_a_limit_is_400_naming_the_field(staff_client, body, field):
@@ -119,7 +120,7 @@ def test_api_bulk_over_a_limit_is_400_naming_the_field(staff_client, body, field
 
 
 def test_api_bulk_adding_tags_past_a_tickets_limit_changes_none(staff_client):
-    full = make_ticket(tags=[f"t{n}" for n in range(services.MAX_TAGS)])
+    full = make_ticket(tags=[f"t{n}" for n in range(limits.MAX_TAGS)])
     other = make_ticket()
     before = written()
     body = {"ids": [other.pk, full.pk], "updates": {"addTags": ["one-more"]}}
@@ -153,13 +154,13 @@ DASHBOARD_NEW = {
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("subject", "s" * (services.MAX_SUBJECT_LENGTH + 1)),
+        ("subject", "s" * (limits.MAX_SUBJECT_LENGTH + 1)),
         ("description", "d" * (MAX_DESCRIPTION_LENGTH + 1)),
-        ("customer_email", email_of_length(services.MAX_EMAIL_LENGTH + 1)),
-        ("customer_name", "n" * (services.MAX_CUSTOMER_NAME_LENGTH + 1)),
-        ("assigned_to", "a" * (services.MAX_ASSIGNEE_LENGTH + 1)),
+        ("customer_email", email_of_length(limits.MAX_EMAIL_LENGTH + 1)),
+        ("customer_name", "n" * (limits.MAX_CUSTOMER_NAME_LENGTH + 1)),
+        ("assigned_to", "a" * (limits.MAX_ASSIGNEE_LENGTH + 1)),
         ("tags", ",".join(TAGS_OVER)),
-        ("tags", "t" * (services.MAX_TAG_LENGTH + 1)),
+        ("tags", "t" * (limits.MAX_TAG_LENGTH + 1)),
     ],
 )
 def test_dashboard_create_over_a_limit_is_400_with_the_error_on_the_field(agent, field, value):
@@ -184,7 +185,7 @@ def test_dashboard_comment_over_the_limit_is_400_with_the_error_on_the_field(age
     ticket = make_ticket()
     before = written()
     response = agent.post(
-        f"/dashboard/tickets/{ticket.pk}/comment/", {"comment": "c" * (services.MAX_COMMENT_LENGTH + 1)}
+        f"/dashboard/tickets/{ticket.pk}/comment/", {"comment": "c" * (limits.MAX_COMMENT_LENGTH + 1)}
     )
     assert response.status_code == 400
     assert "at most 20000 characters" in field_error(response.content.decode(), "comment").replace(",", "")
@@ -197,8 +198,10 @@ def test_dashboard_comment_over_the_limit_is_400_with_the_error_on_the_field(age
 @pytest.mark.parametrize(
     ("field", "change"),
     [
-        ("customerEmail", {"customer_email": email_of_length(services.MAX_EMAIL_LENGTH + 1)}),
-        ("customerName", {"customer_name": "n" * (services.MAX_CUSTOMER_NAME_LENGTH + 1)}),
+        ("customerEmail", {"customer_email": email_of_length(limits.MAX_EMAIL_LENGTH + 1)}),
+        ("customerName", {"customer_name": "n" * (limits.MAX_CUSTOMER_NAME_LENGTH + 1)}),
+        ("customerUserId", {"customer_user_id": "u" * (limits.MAX_CUSTOMER_USER_ID_LENGTH + 1)}),
+        ("description", {"description": "d" * (limits.MAX_DESCRIPTION_LENGTH + 1)}),
     ],
 )
 def test_the_service_refuses_what_the_column_cannot_hold(field, change: dict[str, Any]):
@@ -206,3 +209,23 @@ def test_the_service_refuses_what_the_column_cannot_hold(field, change: dict[str
         make_ticket(**change)
     assert refused.value.field == field
     assert written() == (0, 0, 0)
+
+
+def test_the_service_refuses_a_resolution_note_over_the_limit():
+    ticket = make_ticket()
+    before = written()
+    with pytest.raises(services.TicketError) as refused:
+        services.ticket_change_status(
+            ticket_id=ticket.pk,
+            status="resolved",
+            resolution_note="n" * (limits.MAX_NOTE_LENGTH + 1),
+            actor=SYSTEM_ACTOR,
+        )
+    assert refused.value.field == "resolutionNote"
+    assert written() == before
+
+
+def test_the_service_refuses_a_bulk_change_of_too_many_tickets():
+    with pytest.raises(services.TicketError) as refused:
+        services.tickets_bulk_update(ids=range(1, limits.MAX_BULK_TICKETS + 2), priority="low", actor=SYSTEM_ACTOR)
+    assert refused.value.field == "ids"

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from integrations.models import InboundDelivery
 from integrations.slack.commands import USAGE, parse_create_ticket
 from integrations.slack.ticket_input import InvalidTicketError
-from tickets import services
-from tickets.api.serializers import MAX_DESCRIPTION_LENGTH
+from tickets import limits
+from tickets.limits import MAX_DESCRIPTION_LENGTH
 from tickets.models import SupportTicket, TicketComment, TicketEvent
 
 from .helpers import EVENTS_URL, fixture, post_command, post_event, post_interaction, post_signed
@@ -56,8 +56,8 @@ def test_create_ticket_text_parses_to_a_valid_ticket_or_says_what_is_wrong(text)
         assert set(invalid.errors) <= {"email", "subject", "description"}
         return
     validate_email(ticket.customer_email)
-    assert len(ticket.customer_email) <= services.MAX_EMAIL_LENGTH
-    assert 0 < len(ticket.subject) <= services.MAX_SUBJECT_LENGTH
+    assert len(ticket.customer_email) <= limits.MAX_EMAIL_LENGTH
+    assert 0 < len(ticket.subject) <= limits.MAX_SUBJECT_LENGTH
     assert 0 < len(ticket.description) <= MAX_DESCRIPTION_LENGTH
 
 

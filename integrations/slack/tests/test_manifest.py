@@ -45,9 +45,10 @@ def test_the_request_urls_are_this_installations_routes():
 
 
 def test_an_installation_under_a_path_and_a_local_trial_over_http():
-    assert manifest_from_command("--host", "https://example.com/support")["settings"]["event_subscriptions"][
-        "request_url"
-    ] == "https://example.com/support/api/webhooks/slack"
+    assert (
+        manifest_from_command("--host", "https://example.com/support")["settings"]["event_subscriptions"]["request_url"]
+        == "https://example.com/support/api/webhooks/slack"
+    )
     for local in ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"):
         assert app_manifest(local)["settings"]["interactivity"]["request_url"].startswith(local)
 

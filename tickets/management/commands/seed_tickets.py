@@ -292,9 +292,7 @@ class Command(BaseCommand):
             at = created + timedelta(seconds=rng.random() * span)
             internal = rng.random() < 0.4
             author = (assignee or "Support Team") if internal else rng.choice((customer, assignee or "Support Team"))
-            rows.append(
-                (ticket_id, texts.text(2), internal, author, rng.choice(("api", "dashboard", "slack")), "", at)
-            )
+            rows.append((ticket_id, texts.text(2), internal, author, rng.choice(("api", "dashboard", "slack")), "", at))
         return sorted(rows, key=lambda row: row[-1])
 
 
