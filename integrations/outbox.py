@@ -1,7 +1,8 @@
 """The integrations' outbox: how ticket changes reach Slack and Help Scout.
 
-`enqueue` runs inside the change's transaction and writes one `OutboxMessage` per
-integration that wants the event (never the one the change came from). After commit a
+`record_events`, subscribed to the domain's events, runs inside the change's transaction
+and writes one `OutboxMessage` per integration that wants each event (never the one the
+change came from), its payload the event in domain terms. After commit a
 Celery task delivers them; if the broker is down, the minutely sweep does. Messages of
 one ticket go out in order, one integration at a time per ticket (a lock per pair), and a
 failure holds back the later ones until a retry, with backoff honouring Retry-After,
@@ -10,7 +11,7 @@ gets it through. Whatever a provider made is recorded with the rest of the task'
 
 A provider is a module with:
   SOURCE   the ChangeSource its own changes carry (not echoed back to it);
-  EVENTS   the event names it sends on;
+  EVENTS   the names of the events it sends on (tickets.events);
   OWN_EVENTS (optional)   those of its own source's events it still sends, because the
            change was made there but must show there too (a Slack button's result);
   deliver(message, attempt)   makes the calls, each call that creates something through
@@ -22,15 +23,17 @@ A provider is a module with:
 import importlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import timedelta
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from fractionax_support.metrics import timed_delivery
-from tickets.after_commit import add_to_batch
+from tickets.after_commit import add_to_batch, run_after_commit
+from tickets.events import CATALOGUE, decode, encode, per_ticket
 
 from . import status
 from .attempts import Attempt, record_locally
@@ -42,7 +45,7 @@ from .models import PENDING, IntegrationName, OutboxMessage
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from tickets.events import DomainEvent
+    from tickets.events import DomainEvent, TicketChanged
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +65,46 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 5 * 2 ** max(0, attempts - 1)))
 
 
-def enqueue(event: "DomainEvent") -> Callable[[], None]:
-    """Records the event for each interested integration; returns what to run after commit."""
-    rows = []
+def record_events(events: "list[DomainEvent]") -> None:
+    """Subscribed to the domain's events (IntegrationsConfig.ready): inside the change's
+    transaction, one message per integration that takes each ticket's event, written
+    together, in domain terms (tickets.events.encode)."""
+    rows = [
+        OutboxMessage(integration=name, ticket_id=event.ticket_id, event=event.name, payload=encode(event))
+        for event in per_ticket(events)
+        for name in _takers(event)
+    ]
+    if rows:
+        OutboxMessage.objects.bulk_create(rows)
+
+
+async def kick_for_events(events: "list[DomainEvent]") -> None:
+    """After commit: the deliveries of what `record_events` wrote are queued."""
+    pairs = sorted({(name, event.ticket_id) for event in per_ticket(events) for name in _takers(event)})
+    if pairs:
+        _kick(pairs)
+
+
+def queue_message(integration: str, ticket_id: int, event: str, payload: dict[str, Any]) -> None:
+    """An integration's own message to itself (not a domain event), delivered like one:
+    written in the caller's transaction, kicked after commit."""
+    OutboxMessage.objects.create(integration=integration, ticket_id=ticket_id, event=event, payload=payload)
+
+    async def kick() -> None:
+        _kick([(integration, ticket_id)])
+
+    transaction.on_commit(lambda: run_after_commit(kick), robust=True)
+
+
+def event_of(message: OutboxMessage) -> "TicketChanged | None":
+    """The domain event a message carries; None for an integration's own message."""
+    return decode(message.event, message.payload) if message.event in CATALOGUE else None
+
+
+def _takers(event: "TicketChanged") -> list[str]:
+    """The integrations that send this event on: configured, wanting its kind, and not
+    the one it came from (unless that one shows its own changes too)."""
+    takers = []
     for name in PROVIDERS:
         if not status.is_configured(name):
             continue
@@ -73,12 +113,8 @@ def enqueue(event: "DomainEvent") -> Callable[[], None]:
             continue
         if event.source == module.SOURCE and event.name not in getattr(module, "OWN_EVENTS", ()):
             continue
-        rows.append(OutboxMessage(integration=name, ticket_id=event.ticket_id, event=event.name, payload=event.data))
-    if not rows:
-        return lambda: None
-    OutboxMessage.objects.bulk_create(rows)
-    pairs = sorted({(row.integration, row.ticket_id) for row in rows})
-    return lambda: _kick(pairs)
+        takers.append(name)
+    return takers
 
 
 # After the broker refuses a kick, kicks are skipped for a while (the sweep delivers), so a

@@ -1,4 +1,5 @@
-"""Sends domain events to every connected dashboard through the channel layer.
+"""Sends the domain's committed events to every connected dashboard through the channel
+layer, as realtime.messages words them.
 
 Best effort: with the channel layer (Redis) down, live updates pause and nothing else
 fails. After a failure, sends are skipped for a few seconds, so a dead Redis costs one
@@ -12,7 +13,10 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 
+from tickets.events import DomainEvent
+
 from . import groups
+from .messages import message
 
 logger = logging.getLogger(__name__)
 
@@ -24,15 +28,22 @@ def paused() -> bool:
     return time.monotonic() < _paused_until
 
 
-async def broadcast(event: str, data: dict[str, Any]) -> None:
+async def broadcast_events(events: list[DomainEvent]) -> None:
+    """Subscribed to the domain's committed events (RealtimeConfig.ready)."""
+    for event in events:
+        await broadcast(message(event))
+
+
+async def broadcast(content: dict[str, Any]) -> None:
+    """Sends `{"event": ..., "data": ...}` to every connected dashboard."""
     global _paused_until
     layer = get_channel_layer()
     if layer is None or paused():
         return
     try:
         # Encoded once here, not once per socket: every dashboard is sent the same text.
-        text = json.dumps({"event": event, "data": data})
+        text = json.dumps(content)
         await layer.group_send(groups.ADMIN, {"type": "ticket.event", "text": text})
     except Exception:
         _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_SECONDS
-        logger.warning("Could not broadcast %s; live updates pause for a while", event, exc_info=True)
+        logger.warning("Could not broadcast %s; live updates pause for a while", content["event"], exc_info=True)

@@ -1,64 +1,221 @@
-"""Domain events: the one place a committed ticket change leaves the transaction.
+"""The domain's events: what a committed ticket change tells the rest of the system.
 
-Services call `publish` inside their transaction; the event is built then (so it shows the
-state the change wrote) and recorded in the integrations' outbox, and it is sent only
-after commit, beside the response (tickets.after_commit): to the realtime broadcaster and,
-through the outbox, to Slack and Help Scout. A failing receiver is logged and never fails
-or slows the change.
+One frozen dataclass per kind, its name defined once (`name`), its fields in domain terms
+(the model's field names, never the API's), so subscribers depend on the domain and not
+on the API's spelling. `encode`/`decode` turn an event into JSON-safe data and back: the
+integrations' outbox stores events that way, and a renamed API field cannot break a
+queued delivery. The WebSocket's format is derived from these by `realtime`.
+
+Services publish them through `tickets.publishing`; tests/test_event_schemas.py pins each
+one's encoded schema.
 """
 
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
-from typing import Any
+import dataclasses
+from collections.abc import Iterable
+from datetime import datetime
+from enum import Enum
+from typing import Any, ClassVar
 
-from django.db import transaction
-
-from integrations import outbox
-from realtime.broadcast import broadcast
-
-from .after_commit import run_after_commit
-from .models import SupportTicket, TicketComment
-
-logger = logging.getLogger(__name__)
+from .models import SupportTicket, TicketComment, format_ticket_number
+from .representation import TICKET_COLUMNS
 
 
-@dataclass(frozen=True)
-class DomainEvent:
-    name: str
-    ticket_id: int
+@dataclasses.dataclass(frozen=True)
+class TicketSnapshot:
+    """A ticket as the change left it: the columns its representation reads."""
+
+    id: int
+    number: int
+    subject: str
+    description: str
+    status: str
+    priority: str
+    category: str
     source: str
-    data: dict[str, Any]
+    customer_name: str
+    customer_email: str
+    customer_user_id: str
+    assigned_to: str
+    tags: list[str]
+    helpscout_conversation_id: str | None
+    helpscout_last_sync_at: datetime | None
+    helpscout_sync_status: str
+    slack_thread_id: str
+    slack_channel_id: str
+    slack_message_ts: str
+    slack_last_sync_at: datetime | None
+    slack_is_archived: bool
+    response_target_minutes: int
+    response_deadline: datetime
+    resolution_deadline: datetime
+    first_response_at: datetime | None
+    last_activity_at: datetime
+    total_comments: int
+    view_count: int
+    resolved_by: str
+    resolution_note: str
+    resolution_time_minutes: int | None
+    resolved_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, ticket: SupportTicket) -> "TicketSnapshot":
+        return cls(**{name: getattr(ticket, name) for name in TICKET_COLUMNS})
+
+    @property
+    def ticket_number(self) -> str:
+        return format_ticket_number(self.number)
 
 
-def ticket_payload(ticket: SupportTicket) -> dict[str, Any]:
-    from .api.serializers import TicketSerializer
+@dataclasses.dataclass(frozen=True)
+class CommentSnapshot:
+    id: int
+    body: str
+    is_internal: bool
+    author: str
+    source: str
+    created_at: datetime
 
-    return dict(TicketSerializer(ticket).data)
-
-
-def comment_payload(comment: TicketComment) -> dict[str, Any]:
-    from .api.serializers import CommentSerializer
-
-    return dict(CommentSerializer(comment).data)
-
-
-def publish(name: str, ticket: SupportTicket, data: dict[str, Any], *, source: str) -> None:
-    representation = ticket_payload(ticket)
-    if name == "new-ticket":
-        payload = representation
-    else:
-        payload = {"id": ticket.pk, "ticketNumber": ticket.ticket_number, **data, "ticket": representation}
-    if name == "ticket-overdue":
-        payload["sla"] = representation["sla"]
-    event = DomainEvent(name=name, ticket_id=ticket.pk, source=source, data=payload)
-    # The integrations' share is written now, in the change's transaction (the outbox), so
-    # it cannot be lost; it and the dashboards' broadcast go out once the change commits.
-    kick = outbox.enqueue(event)
-    transaction.on_commit(lambda: run_after_commit(partial(_deliver, event, kick)), robust=True)
+    @classmethod
+    def of(cls, comment: TicketComment) -> "CommentSnapshot":
+        return cls(
+            id=comment.pk,
+            body=comment.body,
+            is_internal=comment.is_internal,
+            author=comment.author,
+            source=comment.source,
+            created_at=comment.created_at,
+        )
 
 
-async def _deliver(event: DomainEvent, kick: Callable[[], None]) -> None:
-    await broadcast(event.name, event.data)
-    kick()
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TicketChanged:
+    """The base of every event about one ticket: the ticket after the change, and where
+    the change came from (an integration is not sent back what came from it)."""
+
+    name: ClassVar[str]
+    ticket: TicketSnapshot
+    source: str
+
+    @property
+    def ticket_id(self) -> int:
+        return self.ticket.id
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TicketCreated(TicketChanged):
+    name: ClassVar[str] = "new-ticket"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TicketStatusChanged(TicketChanged):
+    name: ClassVar[str] = "ticket-status-updated"
+    status: str
+    previous_status: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TicketAssigned(TicketChanged):
+    name: ClassVar[str] = "ticket-assigned"
+    assigned_to: str | None  # None: unassigned
+    previous_assigned_to: str | None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TicketUpdated(TicketChanged):
+    """Priority, category or tags: `changes` maps each changed field to its new value."""
+
+    name: ClassVar[str] = "ticket-updated"
+    changes: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TicketCommentAdded(TicketChanged):
+    name: ClassVar[str] = "ticket-comment-added"
+    comment: CommentSnapshot
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TicketOverdue(TicketChanged):
+    """A new SLA breach: `breaches` names which targets were missed (response, resolution)."""
+
+    name: ClassVar[str] = "ticket-overdue"
+    breaches: list[str]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TicketsBulkUpdated:
+    """One bulk change of many tickets: `changes` is what was asked (field to new value),
+    `ticket_ids` the tickets it changed, and `events` each ticket's own events, for the
+    subscribers that act per ticket (the integrations). Dashboards apply it at once."""
+
+    name: ClassVar[str] = "tickets-bulk-updated"
+    ticket_ids: list[int]
+    changes: dict[str, Any]
+    source: str
+    events: list[TicketChanged]
+
+
+DomainEvent = TicketChanged | TicketsBulkUpdated
+
+CATALOGUE: dict[str, type[TicketChanged]] = {
+    kind.name: kind
+    for kind in (
+        TicketCreated,
+        TicketStatusChanged,
+        TicketAssigned,
+        TicketUpdated,
+        TicketCommentAdded,
+        TicketOverdue,
+    )
+}
+
+
+def per_ticket(events: Iterable[DomainEvent]) -> list[TicketChanged]:
+    """Each ticket's own events, a bulk change's included, in order."""
+    flat: list[TicketChanged] = []
+    for event in events:
+        flat.extend(event.events if isinstance(event, TicketsBulkUpdated) else [event])
+    return flat
+
+
+# --- JSON-safe data, and back ---
+
+# The snapshots' fields that hold times (a comment's is `created_at`, as a ticket's).
+_TIMES = {field.name for field in dataclasses.fields(TicketSnapshot) if "datetime" in str(field.type)}
+
+
+def encode(event: TicketChanged) -> dict[str, Any]:
+    """The event's fields as JSON-safe data: plain values, times in ISO 8601."""
+    data: dict[str, Any] = _plain(dataclasses.asdict(event))
+    return data
+
+
+def decode(name: str, data: dict[str, Any]) -> TicketChanged:
+    """The event `encode` gave `data` for; KeyError for a name not in the catalogue."""
+    kind = CATALOGUE[name]
+    fields = dict(data)
+    fields["ticket"] = TicketSnapshot(**_text_to_times(fields["ticket"]))
+    if "comment" in fields:
+        fields["comment"] = CommentSnapshot(**_text_to_times(fields["comment"]))
+    return kind(**fields)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):  # the models' choices: their value, as stored
+        return value.value
+    return value
+
+
+def _text_to_times(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: datetime.fromisoformat(value) if key in _TIMES and isinstance(value, str) else value
+        for key, value in values.items()
+    }

@@ -1,8 +1,8 @@
 """The only writer of tickets.
 
 Each public function is one change: it runs in a transaction, locks the ticket rows it
-changes, writes one audit event per changed field, and hands domain events to
-`tickets.events`, which sends them on after commit. Views, the admin, webhooks and
+changes, writes one audit event per changed field, and publishes its domain events
+(tickets.events), which leave together once the transaction commits (tickets.publishing). Views, the admin, webhooks and
 tasks parse and authorise; they call these and nothing else to change a ticket.
 """
 
@@ -15,8 +15,20 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import events, search
+from . import publishing, search
 from .actors import SYSTEM_ACTOR, Actor
+from .events import (
+    CommentSnapshot,
+    TicketAssigned,
+    TicketChanged,
+    TicketCommentAdded,
+    TicketCreated,
+    TicketOverdue,
+    TicketsBulkUpdated,
+    TicketSnapshot,
+    TicketStatusChanged,
+    TicketUpdated,
+)
 from .exceptions import TicketError
 from .limits import (
     MAX_ASSIGNEE_LENGTH,
@@ -49,12 +61,14 @@ from .sla import minutes_between, sla_deadlines
 
 @dataclass
 class _Changes:
-    """What one ticket's change did: model fields touched, audit rows, events to publish."""
+    """What one ticket's change did: model fields touched, audit rows, and the events to
+    publish (each kind with its fields; the ticket's snapshot is added once it is saved)."""
 
     actor: Actor
     fields: set[str] = field(default_factory=set)
     audit: list[TicketEvent] = field(default_factory=list)
-    published: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    published: list[tuple[type[TicketChanged], dict[str, Any]]] = field(default_factory=list)
+    updated: dict[str, Any] = field(default_factory=dict)  # for one TicketUpdated
 
     def record(self, ticket: SupportTicket, action: str, field_name: str, old: Any, new: Any) -> None:
         self.audit.append(
@@ -131,14 +145,23 @@ def _locked(ticket_id: int) -> SupportTicket:
         raise TicketError("ticket", f"Ticket {ticket_id} does not exist.") from None
 
 
-def _save(ticket: SupportTicket, changes: _Changes) -> None:
+def _save(ticket: SupportTicket, changes: _Changes) -> list[TicketChanged]:
+    """Writes the change and its audit rows; returns its events, for the caller to publish."""
     if not changes.fields:
-        return
+        return []
     ticket.updated_at = timezone.now()
     ticket.save(update_fields=[*changes.fields, "updated_at"])
     TicketEvent.objects.bulk_create(changes.audit)
-    for name, data in changes.published:
-        events.publish(name, ticket, data, source=changes.actor.source)
+    snapshot, source = TicketSnapshot.of(ticket), changes.actor.source
+    events = [kind(ticket=snapshot, source=source, **data) for kind, data in changes.published]
+    if changes.updated:
+        events.append(TicketUpdated(ticket=snapshot, source=source, changes=changes.updated))
+    return events
+
+
+def _save_and_publish(ticket: SupportTicket, changes: _Changes) -> None:
+    for event in _save(ticket, changes):
+        publishing.publish(event)
 
 
 # --- Field changes, applied in memory; single and bulk services share them ---
@@ -177,7 +200,7 @@ def _apply_status(ticket: SupportTicket, status: str, note: str, changes: _Chang
         "last_activity_at",
     }
     changes.record(ticket, TicketAction.STATUS_CHANGED, "status", previous, status)
-    changes.published.append(("ticket-status-updated", {"status": status, "previousStatus": previous}))
+    changes.published.append((TicketStatusChanged, {"status": status, "previous_status": previous}))
 
 
 def _apply_assignee(ticket: SupportTicket, assigned_to: str | None, changes: _Changes) -> None:
@@ -190,7 +213,7 @@ def _apply_assignee(ticket: SupportTicket, assigned_to: str | None, changes: _Ch
     changes.fields |= {"assigned_to", "last_activity_at"}
     changes.record(ticket, TicketAction.ASSIGNED, "assignedTo", previous, assignee)
     changes.published.append(
-        ("ticket-assigned", {"assignedTo": assignee or None, "previousAssignedTo": previous or None})
+        (TicketAssigned, {"assigned_to": assignee or None, "previous_assigned_to": previous or None})
     )
 
 
@@ -221,7 +244,7 @@ def _apply_priority(ticket: SupportTicket, priority: str, changes: _Changes) -> 
         "resolution_breach_notified_at",
     }
     changes.record(ticket, TicketAction.PRIORITY_CHANGED, "priority", previous, priority)
-    changes.published.append(("ticket-updated", {"changes": {"priority": priority}}))
+    changes.updated["priority"] = priority
 
 
 def _apply_category(ticket: SupportTicket, category: str, changes: _Changes) -> None:
@@ -232,7 +255,7 @@ def _apply_category(ticket: SupportTicket, category: str, changes: _Changes) -> 
     ticket.category = category
     changes.fields.add("category")
     changes.record(ticket, TicketAction.CATEGORY_CHANGED, "category", previous, category)
-    changes.published.append(("ticket-updated", {"changes": {"category": category}}))
+    changes.updated["category"] = category
 
 
 def _apply_tags(ticket: SupportTicket, tags: list[str], changes: _Changes) -> None:
@@ -243,13 +266,13 @@ def _apply_tags(ticket: SupportTicket, tags: list[str], changes: _Changes) -> No
     ticket.tags = tags
     changes.fields.add("tags")
     changes.record(ticket, TicketAction.TAGS_CHANGED, "tags", previous, tags)
-    changes.published.append(("ticket-updated", {"changes": {"tags": tags}}))
+    changes.updated["tags"] = tags
 
 
 # --- Public services ---
 
 
-@transaction.atomic
+@publishing.atomic()
 def ticket_create(
     *,
     subject: str,
@@ -322,41 +345,41 @@ def ticket_create(
         source=actor.source,
         created_at=now,
     )
-    events.publish("new-ticket", ticket, {}, source=actor.source)
+    publishing.publish(TicketCreated(ticket=TicketSnapshot.of(ticket), source=actor.source))
     return ticket
 
 
-@transaction.atomic
+@publishing.atomic()
 def ticket_change_status(*, ticket_id: int, status: str, actor: Actor, resolution_note: str = "") -> SupportTicket:
     """Any status may follow any other; leaving resolved/closed reopens the ticket."""
     ticket = _locked(ticket_id)
     changes = _Changes(actor)
     _apply_status(ticket, status, resolution_note.strip(), changes)
-    _save(ticket, changes)
+    _save_and_publish(ticket, changes)
     return ticket
 
 
-@transaction.atomic
+@publishing.atomic()
 def ticket_assign(*, ticket_id: int, assigned_to: str | None, actor: Actor) -> SupportTicket:
     """`None` or an empty string unassigns."""
     ticket = _locked(ticket_id)
     changes = _Changes(actor)
     _apply_assignee(ticket, assigned_to, changes)
-    _save(ticket, changes)
+    _save_and_publish(ticket, changes)
     return ticket
 
 
-@transaction.atomic
+@publishing.atomic()
 def ticket_change_priority(*, ticket_id: int, priority: str, actor: Actor) -> SupportTicket:
     """Recomputes the SLA deadlines from the creation time."""
     ticket = _locked(ticket_id)
     changes = _Changes(actor)
     _apply_priority(ticket, priority, changes)
-    _save(ticket, changes)
+    _save_and_publish(ticket, changes)
     return ticket
 
 
-@transaction.atomic
+@publishing.atomic()
 def ticket_update(
     *,
     ticket_id: int,
@@ -381,7 +404,7 @@ def ticket_update(
         assigned_to=assigned_to,
         tags=tags,
     )
-    _save(ticket, changes)
+    _save_and_publish(ticket, changes)
     return ticket
 
 
@@ -416,7 +439,7 @@ class BulkResult:
     not_found: list[int]
 
 
-@transaction.atomic
+@publishing.atomic()
 def tickets_bulk_update(
     *,
     ids: Sequence[int],
@@ -446,6 +469,7 @@ def tickets_bulk_update(
         raise TicketError("ids", f"At most {MAX_BULK_TICKETS} tickets at a time.")
     tickets = list(SupportTicket.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
     found = {ticket.pk for ticket in tickets}
+    events: list[TicketChanged] = []
     for ticket in tickets:
         tags = None
         if added or removed:
@@ -459,11 +483,28 @@ def tickets_bulk_update(
             assigned_to=assigned_to,
             tags=tags,
         )
-        _save(ticket, changes)
+        events += _save(ticket, changes)
+    if events:
+        asked = {
+            "status": status,
+            "priority": priority,
+            "category": category,
+            "assigned_to": assigned_to,
+            "add_tags": added or None,
+            "remove_tags": sorted(removed) or None,
+        }
+        publishing.publish(
+            TicketsBulkUpdated(
+                ticket_ids=sorted({event.ticket_id for event in events}),
+                changes={name: value for name, value in asked.items() if value is not None},
+                source=actor.source,
+                events=events,
+            )
+        )
     return BulkResult(updated=len(found), not_found=[pk for pk in wanted if pk not in found])
 
 
-@transaction.atomic
+@publishing.atomic()
 def comment_add(
     *,
     ticket_id: int,
@@ -523,11 +564,13 @@ def comment_add(
         source=actor.source,
         created_at=now,
     )
-    events.publish("ticket-comment-added", ticket, {"comment": events.comment_payload(comment)}, source=actor.source)
+    publishing.publish(
+        TicketCommentAdded(ticket=TicketSnapshot.of(ticket), source=actor.source, comment=CommentSnapshot.of(comment))
+    )
     return comment
 
 
-@transaction.atomic
+@publishing.atomic()
 def tickets_announce_sla_breaches(*, now: datetime, batch: int = 500) -> int:
     """Marks each new SLA breach of an open ticket and publishes `ticket-overdue` for it,
     once per breach (missed first response, missed resolution). Rows another run holds
@@ -564,7 +607,9 @@ def tickets_announce_sla_breaches(*, now: datetime, batch: int = 500) -> int:
             source=SYSTEM_ACTOR.source,
             created_at=now,
         )
-        events.publish("ticket-overdue", ticket, {"breaches": breaches}, source=SYSTEM_ACTOR.source)
+        publishing.publish(
+            TicketOverdue(ticket=TicketSnapshot.of(ticket), source=SYSTEM_ACTOR.source, breaches=breaches)
+        )
     return len(tickets)
 
 

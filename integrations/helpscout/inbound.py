@@ -14,12 +14,11 @@ import re
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from integrations import status
 from integrations.models import HelpScoutConversation, IntegrationName
-from tickets import limits, services
+from tickets import limits, publishing, services
 from tickets.actors import Actor
 from tickets.models import (
     TICKET_NUMBER_PREFIX,
@@ -85,7 +84,7 @@ def with_threads(conversation: Conversation) -> Conversation:
     return parse_conversation(data)
 
 
-@transaction.atomic
+@publishing.atomic()
 def conversation_delete(conversation_id: str) -> None:
     """The ticket stays; its link is marked, and nothing more comes from or goes to it."""
     link = links.lock_conversation(conversation_id)
@@ -127,7 +126,7 @@ def with_customer_email(conversation: Conversation) -> Conversation:
     return replace(conversation, customer=replace(customer, name=customer.name or found.name, email=found.email))
 
 
-@transaction.atomic
+@publishing.atomic()
 def _apply(conversation: Conversation) -> Outcome:
     link = links.lock_conversation(conversation.id)
     if link.deleted:

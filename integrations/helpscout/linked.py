@@ -14,12 +14,9 @@ asked for once when needed, and a new ticket whose conversation is made before i
 message is posted (the common case) costs no second Slack delivery.
 """
 
-from django.db import transaction
-
 from integrations import outbox
-from tickets.after_commit import run_after_commit
-from tickets.events import DomainEvent
-from tickets.models import ChangeSource, SupportTicket
+from integrations.models import IntegrationName
+from tickets.models import SupportTicket
 
 TICKET_LINKED = "ticket-linked"
 
@@ -45,15 +42,6 @@ def _locked(ticket_id: int, field: str) -> str | None:
 
 
 def _refresh(ticket_id: int, conversation_id: str) -> None:
-    event = DomainEvent(
-        name=TICKET_LINKED,
-        ticket_id=ticket_id,
-        source=ChangeSource.HELPSCOUT,
-        data={"id": ticket_id, "helpscoutConversationId": conversation_id},
+    outbox.queue_message(
+        IntegrationName.SLACK, ticket_id, TICKET_LINKED, {"id": ticket_id, "helpscoutConversationId": conversation_id}
     )
-    kick = outbox.enqueue(event)
-
-    async def deliver() -> None:
-        kick()
-
-    transaction.on_commit(lambda: run_after_commit(deliver), robust=True)

@@ -19,6 +19,7 @@ from django.utils.html import escape
 from integrations.attempts import Attempt, record_locally
 from integrations.models import HelpScoutConversation, OutboxMessage
 from tickets import selectors, services
+from tickets.events import TicketChanged, TicketCommentAdded, TicketCreated, TicketStatusChanged, decode
 from tickets.models import ChangeSource, HelpScoutSyncStatus, SupportTicket
 
 from . import linked, links, markers
@@ -30,7 +31,7 @@ from .payloads import PayloadError, parse_conversation
 logger = logging.getLogger(__name__)
 
 SOURCE = ChangeSource.HELPSCOUT
-EVENTS = frozenset({"new-ticket", "ticket-status-updated", "ticket-comment-added"})
+EVENTS = frozenset({TicketCreated.name, TicketStatusChanged.name, TicketCommentAdded.name})
 
 
 def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | None:
@@ -38,9 +39,10 @@ def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | 
     client = HelpScoutClient.from_settings()
     # Making the conversation records the sync with the link (_create_conversation).
     linked_before = ticket.helpscout_conversation_id or "conversation" in message.progress
-    makes_conversation = message.event == "new-ticket" and not linked_before
+    event = decode(message.event, message.payload)
+    makes_conversation = isinstance(event, TicketCreated) and not linked_before
     try:
-        synced = HANDLERS[message.event](client, ticket, message, attempt)
+        synced = HANDLERS[message.event](client, ticket, message, event, attempt)
     except HelpScoutError as error:
         if not error.deferred:
             try:
@@ -54,28 +56,28 @@ def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | 
 
 
 def _create_conversation(
-    client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt
+    client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, event: TicketChanged, attempt: Attempt
 ) -> bool:
     if ticket.helpscout_conversation_id:
         return True  # made by an earlier attempt, or linked from its webhook already
     mailbox = str(settings.HELPSCOUT_MAILBOX_ID)
     if not mailbox.isdigit():
         raise HelpScoutError(f"HELPSCOUT_MAILBOX_ID must be a number, not {mailbox!r}.", maybe_sent=False)
-    payload = message.payload
-    email = payload["customerEmail"]
-    first, _, last = payload["customerName"].strip().partition(" ")
+    made = event.ticket  # as it was created: later changes follow as their own messages
+    email = made.customer_email
+    first, _, last = made.customer_name.strip().partition(" ")
     customer = {"email": email, **({"firstName": first} if first else {}), **({"lastName": last} if last else {})}
-    status = status_to_helpscout(payload["status"])
+    status = status_to_helpscout(made.status)
     # The ticket-number tag lets the webhook side recognise the conversation as this
     # ticket's, and a retry find it.
-    tag = payload["ticketNumber"].lower()
+    tag = made.ticket_number.lower()
     body = {
-        "subject": payload["subject"],
+        "subject": made.subject,
         "mailboxId": int(mailbox),
         "type": "email",
         "status": status,
         "customer": customer,
-        "threads": [{"type": "customer", "customer": {"email": email}, "text": _html(payload["description"])}],
+        "threads": [{"type": "customer", "customer": {"email": email}, "text": _html(made.description)}],
         "tags": [tag],
     }
 
@@ -99,23 +101,26 @@ def _create_conversation(
     return True
 
 
-def _add_thread(client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt) -> bool:
+def _add_thread(
+    client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, event: TicketChanged, attempt: Attempt
+) -> bool:
+    assert isinstance(event, TicketCommentAdded)
     link = record_locally(lambda: links.link_for_ticket(ticket))
     if link is None or link.deleted:
         return False  # no conversation (made before Help Scout was set up) or deleted there
-    comment = message.payload["comment"]
-    status = status_to_helpscout(message.payload["ticket"]["status"])
+    comment = event.comment
+    status = status_to_helpscout(event.ticket.status)
     conversation_id = link.conversation_id
     # Without an explicit status, a new thread would reopen a closed conversation.
-    if comment["isInternal"]:
-        text = f"<b>{escape(comment['author'])}</b> (FractionaX):<br>{_html(comment['comment'])}"
+    if comment.is_internal:
+        text = f"<b>{escape(comment.author)}</b> (FractionaX):<br>{_html(comment.body)}"
         body: dict[str, Any] = {"text": text + markers.mark(message.pk), "status": status}
         send = lambda: client.create_note(conversation_id, body)  # noqa: E731
     else:
         customer_id = link.customer_id or _customer_id(client, conversation_id)
         if not link.customer_id:
             record_locally(lambda: HelpScoutConversation.objects.filter(pk=link.pk).update(customer_id=customer_id))
-        text = _html(comment["comment"]) + markers.mark(message.pk)
+        text = _html(comment.body) + markers.mark(message.pk)
         body = {"text": text, "customer": {"id": int(customer_id)}, "status": status}
         send = lambda: client.create_reply(conversation_id, body)  # noqa: E731
 
@@ -138,11 +143,14 @@ def _find_thread(client: HelpScoutClient, conversation_id: str, outbox_message_i
     return next((thread.id for thread in threads if thread.outbox_message_id == outbox_message_id), None)
 
 
-def _update_status(client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt) -> bool:
+def _update_status(
+    client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, event: TicketChanged, attempt: Attempt
+) -> bool:
+    assert isinstance(event, TicketStatusChanged)
     link = record_locally(lambda: links.link_for_ticket(ticket))
     if link is None or link.deleted:
         return False
-    status = status_to_helpscout(message.payload["status"])
+    status = status_to_helpscout(event.status)
     if link.status == status and not message.attempts:
         return True  # e.g. open -> in_progress: both `active`
     # Recorded first, so the webhook of our own change finds nothing new to apply back.
@@ -190,9 +198,9 @@ def _record(ticket: SupportTicket, sync_status: str) -> None:
         services.ticket_record_sync(ticket_id=ticket.pk, actor=HELPSCOUT, **fields)
 
 
-Handler = Callable[[HelpScoutClient, SupportTicket, OutboxMessage, Attempt], bool]
+Handler = Callable[[HelpScoutClient, SupportTicket, OutboxMessage, TicketChanged, Attempt], bool]
 HANDLERS: dict[str, Handler] = {
-    "new-ticket": _create_conversation,
-    "ticket-comment-added": _add_thread,
-    "ticket-status-updated": _update_status,
+    TicketCreated.name: _create_conversation,
+    TicketCommentAdded.name: _add_thread,
+    TicketStatusChanged.name: _update_status,
 }

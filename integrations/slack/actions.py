@@ -8,10 +8,8 @@ OWN_EVENTS in outbound.py), so the ticket's Slack message shows it like any othe
 import re
 from datetime import UTC, datetime
 
-from django.db import transaction
-
 from integrations.models import InboundDelivery, IntegrationName
-from tickets import services
+from tickets import publishing, services
 from tickets.actors import Actor
 from tickets.models import ChangeSource, SupportTicket, TicketComment, TicketSource
 
@@ -33,7 +31,7 @@ def ticket_create_from_slack(*, data: NewTicket, author: str) -> SupportTicket:
     )
 
 
-@transaction.atomic
+@publishing.atomic()
 def ticket_create_from_form(*, view_id: str, data: NewTicket, author: str) -> SupportTicket | None:
     """The create-ticket form's submission. A second click on Create while the first is
     slow sends the same view again: that creates nothing and returns None."""
@@ -42,7 +40,7 @@ def ticket_create_from_form(*, view_id: str, data: NewTicket, author: str) -> Su
     return ticket_create_from_slack(data=data, author=author)
 
 
-@transaction.atomic
+@publishing.atomic()
 def ticket_create_from_command(*, trigger_id: str, data: NewTicket, author: str) -> SupportTicket | None:
     """/create-ticket with its text. Slack's retry of the same command (same trigger)
     creates nothing and returns None."""
@@ -51,7 +49,7 @@ def ticket_create_from_command(*, trigger_id: str, data: NewTicket, author: str)
     return ticket_create_from_slack(data=data, author=author)
 
 
-@transaction.atomic
+@publishing.atomic()
 def ticket_status_from_slack(*, ticket_id: int, status: str, author: str, action_ts: str = "") -> SupportTicket | None:
     """A status button. None when the click was handled before, or is older than one
     already applied to this ticket's status (see _latest_click)."""
@@ -60,7 +58,7 @@ def ticket_status_from_slack(*, ticket_id: int, status: str, author: str, action
     return services.ticket_change_status(ticket_id=ticket_id, status=status, actor=slack_actor(author))
 
 
-@transaction.atomic
+@publishing.atomic()
 def ticket_assign_from_slack(*, ticket_id: int, author: str, action_ts: str = "") -> SupportTicket | None:
     """Assigns the ticket to the clicking Slack user's display name (None as above)."""
     if not _latest_click(ticket_id, "assignee", action_ts):
@@ -68,7 +66,7 @@ def ticket_assign_from_slack(*, ticket_id: int, author: str, action_ts: str = ""
     return services.ticket_assign(ticket_id=ticket_id, assigned_to=author, actor=slack_actor(author))
 
 
-@transaction.atomic
+@publishing.atomic()
 def thread_reply_record(
     *, event_id: str, ticket_id: int, body: str, author: str, message_ts: str
 ) -> TicketComment | None:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from slack_sdk import WebClient
 
+from integrations import outbox
 from integrations.attempts import Attempt
 from integrations.errors import DeliveryError
 from integrations.helpscout import linked
@@ -23,6 +24,15 @@ from integrations.installation import installation_id
 from integrations.models import OutboxMessage
 from tickets import selectors, services
 from tickets.actors import Actor
+from tickets.events import (
+    TicketAssigned,
+    TicketChanged,
+    TicketCommentAdded,
+    TicketCreated,
+    TicketOverdue,
+    TicketStatusChanged,
+    TicketUpdated,
+)
 from tickets.models import ChangeSource, SupportTicket, TicketStatus
 
 from . import blocks, users
@@ -31,18 +41,18 @@ from .client import CALL_ERRORS, delivery_error, web_client
 SOURCE = ChangeSource.SLACK
 EVENTS = frozenset(
     {
-        "new-ticket",
-        "ticket-status-updated",
-        "ticket-assigned",
-        "ticket-updated",
-        "ticket-comment-added",
-        "ticket-overdue",
-        "ticket-linked",  # a Help Scout conversation now linked: the root message only
+        TicketCreated.name,
+        TicketStatusChanged.name,
+        TicketAssigned.name,
+        TicketUpdated.name,
+        TicketCommentAdded.name,
+        TicketOverdue.name,
+        linked.TICKET_LINKED,  # a Help Scout conversation now linked: the root message only
     }
 )
 # Made in Slack yet shown there too: a button's result and /create-ticket's new ticket. A
 # thread reply (ticket-comment-added) is not, or it would be posted into its own thread.
-OWN_EVENTS = frozenset({"new-ticket", "ticket-status-updated", "ticket-assigned"})
+OWN_EVENTS = frozenset({TicketCreated.name, TicketStatusChanged.name, TicketAssigned.name})
 SLACK_ACTOR = Actor(name="Slack", source=ChangeSource.SLACK)
 
 
@@ -69,9 +79,9 @@ def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | 
 def _deliver(client: WebClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt) -> SupportTicket:
     if not ticket.slack_message_ts:
         ticket = _post_root(client, ticket, attempt)
-    elif message.event != "new-ticket":
+    elif message.event != TicketCreated.name:
         _update_root(client, ticket)
-    line = _thread_line(client, ticket, message.event, message.payload)
+    line = _thread_line(client, ticket, outbox.event_of(message))
     if line:
         metadata = _metadata(LINE_EVENT_TYPE, outbox_message_id=message.pk)
         attempt.once(
@@ -184,21 +194,22 @@ def _update_root(client: WebClient, ticket: SupportTicket) -> None:
     client.chat_update(channel=ticket.slack_channel_id, ts=ticket.slack_message_ts, text=root.text, blocks=root.blocks)
 
 
-def _thread_line(client: WebClient, ticket: SupportTicket, event: str, payload: dict[str, Any]) -> str:
-    if event == "ticket-status-updated":
-        return blocks.status_line(payload["status"], payload.get("previousStatus"))
-    if event == "ticket-assigned":
-        return blocks.assignee_line(payload.get("assignedTo"), payload.get("previousAssignedTo"))
-    if event == "ticket-updated" and "priority" in payload.get("changes", {}):
-        return blocks.priority_line(payload["changes"]["priority"])
-    if event == "ticket-comment-added":
-        comment = payload["comment"]
-        return blocks.comment_line(author=comment["author"], body=comment["comment"], is_internal=comment["isInternal"])
-    if event == "ticket-overdue":
-        assignee = ticket.assigned_to
-        mention = users.slack_user_id(assignee, client)
-        return blocks.overdue_line(breaches=payload.get("breaches", []), assigned_to=assignee, mention=mention)
-    return ""  # a new ticket, or a change the root message shows by itself (category, tags)
+def _thread_line(client: WebClient, ticket: SupportTicket, event: TicketChanged | None) -> str:
+    match event:
+        case TicketStatusChanged():
+            return blocks.status_line(event.status, event.previous_status)
+        case TicketAssigned():
+            return blocks.assignee_line(event.assigned_to, event.previous_assigned_to)
+        case TicketUpdated() if "priority" in event.changes:
+            return blocks.priority_line(event.changes["priority"])
+        case TicketCommentAdded():
+            comment = event.comment
+            return blocks.comment_line(author=comment.author, body=comment.body, is_internal=comment.is_internal)
+        case TicketOverdue():
+            assignee = ticket.assigned_to
+            mention = users.slack_user_id(assignee, client)
+            return blocks.overdue_line(breaches=event.breaches, assigned_to=assignee, mention=mention)
+    return ""  # a new ticket, a link, or a change the root message shows by itself (category, tags)
 
 
 def _record(ticket: SupportTicket) -> None:

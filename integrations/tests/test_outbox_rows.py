@@ -27,4 +27,4 @@ def test_a_new_ticket_writes_one_row_per_integration_in_one_plain_insert(setting
     assert "UNNEST" not in inserts[0].upper()
     rows = OutboxMessage.objects.filter(ticket=ticket).order_by("integration")
     assert [row.integration for row in rows] == ["helpscout", "slack"]
-    assert {row.payload["subject"] for row in rows} == {subject}
+    assert {row.payload["ticket"]["subject"] for row in rows} == {subject}

@@ -40,7 +40,7 @@ def test_the_api_keeps_creating_tickets_while_redis_is_down(
 
 
 def test_live_updates_resume_once_the_pause_is_over(redis_down):
-    async_to_sync(broadcast.broadcast)("ticket-updated", {"id": 1})
+    async_to_sync(broadcast.broadcast)({"event": "ticket-updated", "data": {"id": 1}})
     assert broadcast.paused()
     broadcast._paused_until = 0.0  # the pause has run out
     assert not broadcast.paused()

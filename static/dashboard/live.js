@@ -86,6 +86,11 @@
       flash(row);
     },
     handle(message) {
+      if (message.event === "tickets-bulk-updated") {
+        // One message for a bulk change: only the rows on this page are fetched again.
+        for (const id of message.data.ids) this.refreshRow(id, false).catch(console.error);
+        return;
+      }
       const id = message.data && message.data.id;
       if (!id) return;
       if (message.event === "new-ticket") {
@@ -135,6 +140,10 @@
     handle(message) {
       if (message.event === "presence") {
         if (message.data.ticketId === this.ticketId) this.showPresence(message.data.viewers);
+        return;
+      }
+      if (message.event === "tickets-bulk-updated") {
+        if (message.data.ids.includes(this.ticketId)) this.refreshSections().catch(console.error);
         return;
       }
       if (!message.data || message.data.id !== this.ticketId) return;

@@ -5,7 +5,6 @@ from datetime import datetime, tzinfo
 from functools import cached_property
 from typing import Any
 
-import orjson
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -32,17 +31,16 @@ from ..models import (
     TicketPriority,
     TicketSource,
     TicketStatus,
-    format_ticket_number,
 )
+from ..representation import comment_representation, ticket_representation
 from ..sla import is_overdue
 
 # --- Output ---
 
 
 # The ticket's fields below declare the API's shape (the OpenAPI schema is generated from
-# them); `TicketSerializer.to_representation` renders that shape in plain Python, since
-# DRF's field-by-field rendering of the nested shape took ten times as long as the SQL
-# behind a list page. tests/test_api_shape.py keeps the two in step.
+# them); the domain's representation (tickets.representation) renders it.
+# tests/test_api_shape.py keeps the two in step.
 
 
 class HelpScoutLinkSerializer(serializers.Serializer):
@@ -91,62 +89,6 @@ class ResolutionSerializer(serializers.Serializer):
     resolvedAt = serializers.DateTimeField(source="resolved_at", allow_null=True)
 
 
-# The columns TicketSerializer.to_representation reads, which is all a list page selects:
-# rows of these are a third of the CPU of model instances (whose every field Django sets
-# one by one), and the few columns it never shows stay in the database.
-TICKET_COLUMNS = (
-    "id",
-    "number",
-    "subject",
-    "description",
-    "status",
-    "priority",
-    "category",
-    "source",
-    "customer_name",
-    "customer_email",
-    "customer_user_id",
-    "assigned_to",
-    "tags",
-    "helpscout_conversation_id",
-    "helpscout_last_sync_at",
-    "helpscout_sync_status",
-    "slack_thread_id",
-    "slack_channel_id",
-    "slack_message_ts",
-    "slack_last_sync_at",
-    "slack_is_archived",
-    "response_target_minutes",
-    "response_deadline",
-    "resolution_deadline",
-    "first_response_at",
-    "last_activity_at",
-    "total_comments",
-    "view_count",
-    "resolved_by",
-    "resolution_note",
-    "resolution_time_minutes",
-    "resolved_at",
-    "created_at",
-    "updated_at",
-)
-
-
-def _time(value: datetime | None, zone: tzinfo) -> str | None:
-    """As DRF renders a DateTimeField: ISO 8601 in the current time zone, `Z` for UTC.
-    orjson writes it in a quarter of the time of `isoformat()`, and a page of 50 tickets
-    has 500 of them; tests/test_api_shape.py checks it writes DRF's text."""
-    if value is None:
-        return None
-    local = value.astimezone(zone)
-    offset = local.utcoffset()
-    if offset is not None and (offset.seconds % 60 or offset.microseconds):
-        # Local mean times before standard time had offsets in seconds; orjson rounds them.
-        text = local.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-    return orjson.dumps(local, option=orjson.OPT_UTC_Z)[1:-1].decode()
-
-
 class TicketSerializer(serializers.Serializer):
     """A ticket as the list shows it (no comments)."""
 
@@ -177,56 +119,8 @@ class TicketSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         """`instance` is a SupportTicket or a row of TICKET_COLUMNS (the list's pages)."""
-        ticket, (now, zone) = instance, self._now_and_zone
-        return {
-            "id": ticket.id,
-            "ticketNumber": format_ticket_number(ticket.number),
-            "subject": ticket.subject,
-            "description": ticket.description,
-            "status": ticket.status,
-            "priority": ticket.priority,
-            "category": ticket.category,
-            "source": ticket.source,
-            "customerName": ticket.customer_name,
-            "customerEmail": ticket.customer_email,
-            "customerUserId": ticket.customer_user_id or None,
-            "assignedTo": ticket.assigned_to or None,
-            "tags": [str(tag) for tag in ticket.tags],
-            "integration": {
-                "helpScout": {
-                    "conversationId": ticket.helpscout_conversation_id or None,
-                    "lastSyncAt": _time(ticket.helpscout_last_sync_at, zone),
-                    "syncStatus": ticket.helpscout_sync_status or None,
-                },
-                "slack": {
-                    "threadId": ticket.slack_thread_id or None,
-                    "channelId": ticket.slack_channel_id or None,
-                    "messageTs": ticket.slack_message_ts or None,
-                    "lastSyncAt": _time(ticket.slack_last_sync_at, zone),
-                    "isArchived": ticket.slack_is_archived,
-                },
-            },
-            "sla": {
-                "responseTime": ticket.response_target_minutes,
-                "responseDeadline": _time(ticket.response_deadline, zone),
-                "resolutionDeadline": _time(ticket.resolution_deadline, zone),
-                "isOverdue": is_overdue(ticket, now=now),
-            },
-            "statistics": {
-                "firstResponseAt": _time(ticket.first_response_at, zone),
-                "lastActivityAt": _time(ticket.last_activity_at, zone),
-                "totalComments": ticket.total_comments,
-                "viewCount": ticket.view_count,
-            },
-            "resolution": {
-                "resolvedBy": ticket.resolved_by or None,
-                "resolutionNote": ticket.resolution_note or None,
-                "resolutionTime": ticket.resolution_time_minutes,
-                "resolvedAt": _time(ticket.resolved_at, zone),
-            },
-            "createdAt": _time(ticket.created_at, zone),
-            "updatedAt": _time(ticket.updated_at, zone),
-        }
+        now, zone = self._now_and_zone
+        return ticket_representation(instance, now=now, zone=zone)
 
 
 class CommentSerializer(serializers.Serializer):
@@ -236,6 +130,9 @@ class CommentSerializer(serializers.Serializer):
     author = serializers.CharField()
     source = serializers.ChoiceField(choices=ChangeSource.choices)  # type: ignore[assignment]
     createdAt = serializers.DateTimeField(source="created_at")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return comment_representation(instance)
 
 
 class TicketDetailSerializer(TicketSerializer):

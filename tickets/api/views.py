@@ -25,6 +25,7 @@ from ..actors import actor_for_user
 from ..export import csv_chunks, csv_chunks_async
 from ..filters import DATE_RANGES, TicketFilter
 from ..models import ChangeSource, SupportTicket
+from ..representation import TICKET_COLUMNS
 from ..statistics import ticket_statistics
 from . import serializers as s
 from .pagination import PageLimitPagination
@@ -83,7 +84,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=s.TicketSerializer(many=True), summary="List tickets")
     def list(self, request: Request) -> Response:
-        queryset = self.filter_queryset(selectors.ticket_rows(s.TICKET_COLUMNS))
+        queryset = self.filter_queryset(selectors.ticket_rows(TICKET_COLUMNS))
         page = self.paginate_queryset(queryset)
         # Not `.data`: DRF's serializer and the data it returns point at each other, so the
         # page would be freed only by the cyclic collector, in pauses (see asgi_http._let_go).

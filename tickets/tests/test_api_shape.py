@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from rest_framework import serializers
 
 from tickets import services
-from tickets.api.serializers import TICKET_COLUMNS, TicketDetailSerializer, TicketSerializer, _time
+from tickets.api.serializers import TicketDetailSerializer, TicketSerializer
 from tickets.models import SupportTicket
+from tickets.representation import TICKET_COLUMNS, iso_time
 from tickets.selectors import ticket_find, ticket_rows
 
 from .factories import TEST_ACTOR, make_ticket
@@ -126,4 +127,4 @@ UTC_ZONE = timezone.get_fixed_timezone(0)
 def test_times_render_as_drfs_datetime_field_renders_them(moment, zone):
     """Including zones whose offsets were in seconds, before standard time."""
     with timezone.override(zone):
-        assert _time(moment, timezone.get_current_timezone()) == serializers.DateTimeField().to_representation(moment)
+        assert iso_time(moment) == serializers.DateTimeField().to_representation(moment)

@@ -65,3 +65,19 @@ def test_status_assign_update_and_comment_events(dashboard, django_capture_on_co
     for message in (status, assigned, updated, commented):
         assert message["data"]["id"] == ticket.pk
         assert message["data"]["ticketNumber"] == ticket.ticket_number
+
+
+def test_a_bulk_change_reaches_the_dashboards_as_one_message(dashboard, django_capture_on_commit_callbacks):
+    tickets = [changed(django_capture_on_commit_callbacks, make_ticket) for _ in range(3)]
+    dashboard(3)
+    changed(
+        django_capture_on_commit_callbacks,
+        lambda: services.tickets_bulk_update(
+            ids=[t.pk for t in tickets], status="resolved", assigned_to="Jo Doe", actor=TEST_ACTOR
+        ),
+    )
+    [message] = dashboard(1)
+    assert message == {
+        "event": "tickets-bulk-updated",
+        "data": {"ids": sorted(t.pk for t in tickets), "changes": {"status": "resolved", "assignedTo": "Jo Doe"}},
+    }

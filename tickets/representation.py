@@ -1,0 +1,139 @@
+"""A ticket and a comment as the outside sees them: the API's JSON (camelCase, as the
+contract fixes it), which the WebSocket's events carry too.
+
+It lives in the domain so that every way out renders a ticket the same way: the API's
+serializers declare the shape for the OpenAPI schema and render through these functions,
+and realtime derives its messages from the domain's events with them. They are plain
+Python rather than DRF fields because DRF's field-by-field rendering of the nested shape
+took ten times as long as the SQL behind a list page (bench/RESULTS.md).
+"""
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+import orjson
+from django.utils import timezone
+
+from .models import format_ticket_number
+from .sla import is_overdue
+
+# The ticket columns the representation reads, which is all a list page selects: rows of
+# these are a third of the CPU of model instances (whose every field Django sets one by
+# one), and the few columns it never shows stay in the database.
+TICKET_COLUMNS = (
+    "id",
+    "number",
+    "subject",
+    "description",
+    "status",
+    "priority",
+    "category",
+    "source",
+    "customer_name",
+    "customer_email",
+    "customer_user_id",
+    "assigned_to",
+    "tags",
+    "helpscout_conversation_id",
+    "helpscout_last_sync_at",
+    "helpscout_sync_status",
+    "slack_thread_id",
+    "slack_channel_id",
+    "slack_message_ts",
+    "slack_last_sync_at",
+    "slack_is_archived",
+    "response_target_minutes",
+    "response_deadline",
+    "resolution_deadline",
+    "first_response_at",
+    "last_activity_at",
+    "total_comments",
+    "view_count",
+    "resolved_by",
+    "resolution_note",
+    "resolution_time_minutes",
+    "resolved_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def iso_time(value: datetime | None, zone: tzinfo | None = None) -> str | None:
+    """As DRF renders a DateTimeField: ISO 8601 in the current time zone, `Z` for UTC.
+    orjson writes it in a quarter of the time of `isoformat()`, and a page of 50 tickets
+    has 500 of them; tests/test_api_shape.py checks it writes DRF's text."""
+    if value is None:
+        return None
+    local = value.astimezone(zone or timezone.get_current_timezone())
+    offset = local.utcoffset()
+    if offset is not None and (offset.seconds % 60 or offset.microseconds):
+        # Local mean times before standard time had offsets in seconds; orjson rounds them.
+        text = local.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return orjson.dumps(local, option=orjson.OPT_UTC_Z)[1:-1].decode()
+
+
+def ticket_representation(ticket: Any, *, now: datetime, zone: tzinfo) -> dict[str, Any]:
+    """`ticket`: anything with the attributes TICKET_COLUMNS names (a SupportTicket, a row
+    of a list page, an event's TicketSnapshot). `now` decides `isOverdue`."""
+    return {
+        "id": ticket.id,
+        "ticketNumber": format_ticket_number(ticket.number),
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "category": ticket.category,
+        "source": ticket.source,
+        "customerName": ticket.customer_name,
+        "customerEmail": ticket.customer_email,
+        "customerUserId": ticket.customer_user_id or None,
+        "assignedTo": ticket.assigned_to or None,
+        "tags": [str(tag) for tag in ticket.tags],
+        "integration": {
+            "helpScout": {
+                "conversationId": ticket.helpscout_conversation_id or None,
+                "lastSyncAt": iso_time(ticket.helpscout_last_sync_at, zone),
+                "syncStatus": ticket.helpscout_sync_status or None,
+            },
+            "slack": {
+                "threadId": ticket.slack_thread_id or None,
+                "channelId": ticket.slack_channel_id or None,
+                "messageTs": ticket.slack_message_ts or None,
+                "lastSyncAt": iso_time(ticket.slack_last_sync_at, zone),
+                "isArchived": ticket.slack_is_archived,
+            },
+        },
+        "sla": {
+            "responseTime": ticket.response_target_minutes,
+            "responseDeadline": iso_time(ticket.response_deadline, zone),
+            "resolutionDeadline": iso_time(ticket.resolution_deadline, zone),
+            "isOverdue": is_overdue(ticket, now=now),
+        },
+        "statistics": {
+            "firstResponseAt": iso_time(ticket.first_response_at, zone),
+            "lastActivityAt": iso_time(ticket.last_activity_at, zone),
+            "totalComments": ticket.total_comments,
+            "viewCount": ticket.view_count,
+        },
+        "resolution": {
+            "resolvedBy": ticket.resolved_by or None,
+            "resolutionNote": ticket.resolution_note or None,
+            "resolutionTime": ticket.resolution_time_minutes,
+            "resolvedAt": iso_time(ticket.resolved_at, zone),
+        },
+        "createdAt": iso_time(ticket.created_at, zone),
+        "updatedAt": iso_time(ticket.updated_at, zone),
+    }
+
+
+def comment_representation(comment: Any) -> dict[str, Any]:
+    """`comment`: a TicketComment or an event's CommentSnapshot."""
+    return {
+        "id": comment.id,
+        "comment": comment.body,
+        "isInternal": comment.is_internal,
+        "author": comment.author,
+        "source": comment.source,
+        "createdAt": iso_time(comment.created_at),
+    }
