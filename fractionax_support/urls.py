@@ -20,6 +20,7 @@ urlpatterns = [
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     re_path(r"^metrics/?$", MetricsView.as_view(), name="metrics"),
-    path("api/", include("tickets.api.urls")),
+    # Before the tickets' router, whose {id} route would take `integration-status`.
     path("api/", include("integrations.urls")),
+    path("api/", include("tickets.api.urls")),
 ]

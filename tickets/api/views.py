@@ -16,10 +16,6 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from integrations.helpscout.tasks import helpscout_resync
-from integrations.models import IntegrationName
-from integrations.status import integration_status, is_configured
-
 from .. import selectors, services
 from ..actors import actor_for_user
 from ..export import csv_chunks, csv_chunks_async
@@ -44,10 +40,6 @@ STATISTICS_RANGE = OpenApiParameter(
 logger = logging.getLogger(__name__)
 
 NO_SUCH_TICKET = "No ticket with this id or number."
-
-HELPSCOUT_NOT_CONFIGURED = (
-    "Help Scout is not configured: set HELPSCOUT_APP_ID, HELPSCOUT_APP_SECRET, HELPSCOUT_MAILBOX_ID."
-)
 
 
 def _api_actor(request: Request) -> Any:
@@ -203,30 +195,6 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         now = timezone.now()
         since = None if date_range is None else now - DATE_RANGES[date_range]
         return Response(ticket_statistics(since=since, now=now))
-
-    @extend_schema(responses=s.IntegrationStatusSerializer, summary="Help Scout and Slack health")
-    @action(detail=False, methods=["get"], url_path="integration-status", filter_backends=[])
-    def integration_status(self, request: Request) -> Response:
-        return Response(s.IntegrationStatusSerializer(integration_status()).data)
-
-    @extend_schema(
-        request=None,
-        responses={202: s.QueuedSerializer, 503: OpenApiResponse(description="Help Scout is not configured.")},
-        summary="Queue a Help Scout resync",
-    )
-    @action(detail=False, methods=["post"], url_path="sync/helpscout", filter_backends=[])
-    def sync_helpscout(self, request: Request) -> Response:
-        if not is_configured(IntegrationName.HELPSCOUT):
-            return Response({"detail": HELPSCOUT_NOT_CONFIGURED}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        try:
-            helpscout_resync.delay()
-        except Exception:  # the broker is down: say so rather than fail
-            logger.warning("Could not queue the Help Scout resync", exc_info=True)
-            return Response(
-                {"detail": "The task queue is unavailable; the resync could not be queued. Try again shortly."},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
-        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, header row first")},
