@@ -99,6 +99,7 @@ screenshots: install-dev install-browser
 
 lint: install-dev
 	$(BIN)/ruff check .
+	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports
 	DEBUG=true $(BIN)/mypy .
 
 clean:

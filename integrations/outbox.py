@@ -22,7 +22,6 @@ A provider is a module with:
 
 import importlib
 import logging
-import time
 from collections.abc import Iterable
 from datetime import timedelta
 from types import ModuleType
@@ -32,10 +31,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from fractionax_support.metrics import timed_delivery
-from tickets.after_commit import add_to_batch, run_after_commit
+from tickets.after_commit import run_after_commit
 from tickets.events import CATALOGUE, decode, encode, per_ticket
 
-from . import status
+from . import queueing, status
 from .attempts import Attempt, record_locally
 from .delivery_batch import DeliveryBatch
 from .delivery_lock import Held, pair_locks
@@ -82,7 +81,7 @@ async def kick_for_events(events: "list[DomainEvent]") -> None:
     """After commit: the deliveries of what `record_events` wrote are queued."""
     pairs = sorted({(name, event.ticket_id) for event in per_ticket(events) for name in _takers(event)})
     if pairs:
-        _kick(pairs)
+        queueing.kick(pairs)
 
 
 def queue_message(integration: str, ticket_id: int, event: str, payload: dict[str, Any]) -> None:
@@ -91,7 +90,7 @@ def queue_message(integration: str, ticket_id: int, event: str, payload: dict[st
     OutboxMessage.objects.create(integration=integration, ticket_id=ticket_id, event=event, payload=payload)
 
     async def kick() -> None:
-        _kick([(integration, ticket_id)])
+        queueing.kick([(integration, ticket_id)])
 
     transaction.on_commit(lambda: run_after_commit(kick), robust=True)
 
@@ -104,7 +103,7 @@ def event_of(message: OutboxMessage) -> "TicketChanged | None":
 def _takers(event: "TicketChanged") -> list[str]:
     """The integrations that send this event on: configured, wanting its kind, and not
     the one it came from (unless that one shows its own changes too)."""
-    takers = []
+    takers: list[str] = []
     for name in PROVIDERS:
         if not status.is_configured(name):
             continue
@@ -115,38 +114,6 @@ def _takers(event: "TicketChanged") -> list[str]:
             continue
         takers.append(name)
     return takers
-
-
-# After the broker refuses a kick, kicks are skipped for a while (the sweep delivers), so a
-# down broker costs a change one failed attempt now and then, not one per change.
-KICK_PAUSE_SECONDS = 10.0
-_kicks_paused_until = 0.0
-
-
-def _kick(pairs: list[tuple[str, int]]) -> None:
-    """Runs after commit: the change's deliveries join those of the changes committed with
-    it, and go out as one Celery message (`_send_kicks`)."""
-    add_to_batch(_send_kicks, pairs)
-
-
-def _send_kicks(batch: list[tuple[str, int]]) -> None:
-    """One Celery message for a burst of changes, whatever the number of integrations:
-    each publish costs the web process ~1 ms of CPU under load, and a worker fans them out
-    (outbox_deliver_each)."""
-    global _kicks_paused_until
-    from .tasks import outbox_deliver, outbox_deliver_each
-
-    if time.monotonic() < _kicks_paused_until:
-        return
-    pairs = sorted(set(batch))
-    try:
-        if len(pairs) == 1:
-            outbox_deliver.delay(*pairs[0])
-        else:
-            outbox_deliver_each.delay(pairs)
-    except Exception:  # the broker is down: the sweep will deliver them
-        _kicks_paused_until = time.monotonic() + KICK_PAUSE_SECONDS
-        logger.warning("Could not queue the deliveries %s", pairs, exc_info=True)
 
 
 def deliver_pending(integration: str, ticket_id: int) -> int:
@@ -259,21 +226,10 @@ def _record_failure(attempt: Attempt, error: DeliveryError) -> None:
 
     record_locally(write)
     if not error.permanent:
-        _schedule_retry(message.integration, message.ticket_id, delay)
+        queueing.deliver_later(message.integration, message.ticket_id, delay)
     logger.warning(
         "%s delivery of %s failed (attempt %s): %s", message.integration, message.pk, fields["attempts"], error
     )
-
-
-def _schedule_retry(integration: str, ticket_id: int, delay: timedelta) -> None:
-    """The retry is queued for when it is due, so that it goes out within seconds of that,
-    not with the next minutely sweep (which still catches it if the broker loses this)."""
-    from .tasks import outbox_deliver
-
-    try:
-        outbox_deliver.apply_async((integration, ticket_id), countdown=delay.total_seconds() + 0.05)
-    except Exception:
-        logger.warning("Could not queue the retry of %s for ticket %s", integration, ticket_id, exc_info=True)
 
 
 def due_pairs(limit: int = SWEEP_BATCH) -> list[tuple[str, int]]:

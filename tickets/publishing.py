@@ -75,7 +75,8 @@ def collecting() -> Iterator[None]:
             del outer[mark:]
             raise
         return
-    _state.collected = collected = []
+    collected: list[DomainEvent] = []
+    _state.collected = collected
     try:
         yield
     finally:

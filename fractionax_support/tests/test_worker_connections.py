@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 
 from fractionax_support.celery import app as celery_app
 from fractionax_support.tests.processes import BASE_DIR, database_url_for_tests, stop, use_broker, wait_for
-from integrations import outbox
+from integrations import queueing
 from integrations.models import OutboxMessage
 from integrations.tests.configured import SLACK
 from tickets.tests.factories import make_ticket
@@ -53,7 +53,7 @@ def prefork_worker(settings: Any, httpserver: HTTPServer) -> Iterator[None]:
     )  # fmt: skip
     previous_broker, previous_queue = celery_app.conf.broker_url, celery_app.conf.task_default_queue
     use_broker(settings.REDIS_URL, queue)
-    outbox._kicks_paused_until = 0.0
+    queueing._kicks_paused_until = 0.0
     try:
         yield
     finally:

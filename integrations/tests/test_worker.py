@@ -11,7 +11,7 @@ from pytest_httpserver import HTTPServer
 
 from fractionax_support.celery import app as celery_app
 from fractionax_support.tests.processes import database_url_for_tests, start_worker, stop, use_broker, wait_for
-from integrations import outbox
+from integrations import queueing
 from integrations.models import OutboxMessage
 from tickets.models import SupportTicket
 from tickets.tests.factories import make_ticket
@@ -31,7 +31,7 @@ def _worker(settings: Any, configured: dict[str, str]) -> Iterator[None]:
     process = start_worker({**configured, "DATABASE_URL": database_url_for_tests(), "CELERY_QUEUE": queue})
     previous_broker, previous_queue = celery_app.conf.broker_url, celery_app.conf.task_default_queue
     use_broker(settings.REDIS_URL, queue)
-    outbox._kicks_paused_until = 0.0  # whatever an earlier test's broker did
+    queueing._kicks_paused_until = 0.0  # whatever an earlier test's broker did
     try:
         yield
     finally:

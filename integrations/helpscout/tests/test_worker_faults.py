@@ -23,7 +23,7 @@ from fractionax_support.tests.processes import (
     use_broker,
     wait_for,
 )
-from integrations import outbox
+from integrations import queueing
 from integrations.models import OutboxMessage
 from integrations.tasks import outbox_sweep
 from tickets.models import SupportTicket
@@ -87,7 +87,7 @@ def workers(settings: Any, helpscout: HTTPServer) -> Iterator[Workers]:
         settings.CELERY_TASK_DEFAULT_QUEUE = f"fx-test-{uuid.uuid4().hex[:8]}"
         previous = celery_app.conf.broker_url, celery_app.conf.task_default_queue
         use_broker(redis.url, settings.CELERY_TASK_DEFAULT_QUEUE)
-        outbox._kicks_paused_until = 0.0  # whatever an earlier test's broker did
+        queueing._kicks_paused_until = 0.0  # whatever an earlier test's broker did
         workers = Workers(settings, redis)
         try:
             yield workers
