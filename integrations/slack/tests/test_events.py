@@ -138,7 +138,9 @@ def test_bad_signature_is_refused_and_changes_nothing(slack, client, ticket):
     assert not InboundDelivery.objects.exists()
 
 
-@pytest.mark.parametrize("age", [301, 3600, -301])
+# A future timestamp gets closer to "now" while the request is on its way: well past the
+# five minutes, so a slow machine cannot bring it back inside them.
+@pytest.mark.parametrize("age", [301, 3600, -330])
 def test_stale_or_future_timestamps_are_refused(slack, client, ticket, age):
     response = post_event(client, reply(ticket), timestamp=str(int(time.time()) - age))
     assert response.status_code == 401
