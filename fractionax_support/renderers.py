@@ -8,7 +8,8 @@ from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
 
 class JSONRenderer(ORJSONRenderer):
-    """The same JSON as DRF's renderer writes (a page of 50 tickets in 0.02 ms, not 0.3).
+    """The same JSON as DRF's renderer writes, in a fraction of its time (bench/RESULTS.md,
+    finding 27).
     orjson refuses integers beyond 64 bits, which a request can make a response echo (a
     page number of sixty digits): those responses go through DRF's renderer. Like DRF's,
     it escapes U+2028 and U+2029, so that the JSON is also valid JavaScript."""

@@ -4,8 +4,7 @@ requests.
 Celery's Django fixup closes every connection before and after each task, and in a prefork
 process it closes the psycopg pool as well (celery/celery#10554, open): with
 DATABASE_POOL_SIZE set, as production runs, every task opened a new PostgreSQL session,
-whose backend PostgreSQL forks. That was most of a delivery's cost: 3,880 sessions for
-2,000 deliveries, and 17 ms of worker CPU per delivery instead of 12 (bench/RESULTS.md,
+whose backend PostgreSQL forks. That was most of a delivery's cost (bench/RESULTS.md,
 finding 36). The fixup is told to leave connections alone (a reuse count it never
 reaches), and they are released around each task the way Django releases them around a
 request: back to the pool, or closed when broken or older than CONN_MAX_AGE. The fixup

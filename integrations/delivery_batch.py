@@ -1,8 +1,8 @@
 """What one task's deliveries write, written together.
 
 A delivery's bookkeeping (the ticket's link to what a call made, the message delivered,
-the integration healthy) used to cost some thirty statements, each ~0.3 ms of ORM CPU:
-more than the call itself (bench/RESULTS.md, finding 36). A task's deliveries now mark
+the integration healthy) used to cost some thirty statements, more CPU than the call
+itself (bench/RESULTS.md, findings 36 and 38). A task's deliveries now mark
 their messages sending in one statement before any call goes out, and record their
 results in one short transaction once the calls are made, retried locally
 (`record_locally`), never by sending again. A result waiting here when the worker dies is

@@ -31,8 +31,8 @@ PENDING = Q(delivered_at__isnull=True, failed_at__isnull=True)
 
 class PayloadField(models.JSONField):
     """JSON that Django bulk-inserts with plain VALUES rather than UNNEST of arrays: inside
-    an array psycopg escapes each document character by character, which made a change's
-    two outbox rows cost 1.2 ms of CPU instead of 0.5 ms. Django leaves any field with a
+    an array psycopg escapes each document character by character, more than doubling the
+    CPU of a change's outbox rows (bench/RESULTS.md, finding 19). Django leaves any field with a
     get_placeholder out of UNNEST; this one's is the default placeholder."""
 
     def get_placeholder(self, value: object, compiler: object, connection: object) -> str:

@@ -11,10 +11,9 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 # Up to this many matches of a search or a tag filter, sort the matches rather than walk
 # a sort index: the planner cannot tell how rare a search word (or a tag) is, and walking
-# created_at's index until 50 matches of a rare word turn up reads the whole table (1.1 s
-# at a million tickets, 1 ms sorted). Other filters it estimates from column statistics,
-# and their indexes often give the order too: sorting 4,800 unassigned tickets took 14 ms
-# where their (assignee, created_at) index gives the first 50 in 0.1 ms.
+# created_at's index until 50 matches of a rare word turn up reads the whole table. Other
+# filters it estimates from column statistics, and their indexes often give the order
+# too, faster than sorting (bench/RESULTS.md, findings 4 and 28).
 SORT_MATCHES_UP_TO = 5_000
 UNESTIMATED_FILTERS = ("search", "tags")
 

@@ -2,9 +2,9 @@
 connection pool checks connections without a round trip per request (see pool.py).
 
 Django registers its own `timestamptz` loader, a subclass of psycopg's pure-Python one (the
-C loader cannot be subclassed), so every timestamp a query returns is parsed in Python:
-~9 µs each against ~0.3 µs in C; fetching a list page of 50 tickets took 4.7 ms (median)
-instead of 3.2. (Django ticket #36960, psycopg issue #1273.) Django's session time zone is UTC and
+C loader cannot be subclassed), so every timestamp a query returns is parsed in Python, some
+thirty times slower than in C (bench/RESULTS.md, finding 21; Django ticket #36960, psycopg
+issue #1273). Django's session time zone is UTC and
 its loader stamps UTC on each value; psycopg's C loader returns the same aware datetimes
 for a UTC session, so this backend hands the parsing to it. Under any other time zone it
 is Django's backend unchanged.
