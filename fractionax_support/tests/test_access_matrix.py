@@ -28,11 +28,6 @@ from tickets.tests.factories import StaffFactory, UserFactory, make_ticket
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # many users are made
-
-
 # Open to anyone: they describe the API or hand out tokens, and hold no data.
 PUBLIC = {
     "schema": "the OpenAPI description",

@@ -30,7 +30,6 @@ PASSWORD = "correct horse battery"  # the factories' password
 def rates(settings, monkeypatch):
     """Sets the throttle rates for one test, counted afresh in the cache."""
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"fx-throttle-test-{uuid.uuid4().hex}"}}
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # logins made fast
 
     def set_rates(**scopes: str) -> None:
         # DRF reads the rates once, at import: the setting alone would not reach it.
