@@ -9,6 +9,8 @@ import requests
 
 from .processes import PrivatePostgres, app_server, manage, private_postgres
 
+pytestmark = pytest.mark.slow
+
 API = "/api/admin/support-tickets"
 USERNAME, PASSWORD = "outage-admin", "outage-password-not-secret"
 POOL_TIMEOUT = 2  # seconds a request waits for a pooled connection before giving up

@@ -108,6 +108,7 @@ def ready(base: str) -> tuple[int, dict[str, str]]:
     return response.status_code, body["checks"]
 
 
+@pytest.mark.slow
 def test_readyz_names_the_database_redis_or_broker_while_it_is_stopped(cluster, cache_redis, broker_redis):
     env = {
         "DEBUG": "false",
@@ -157,6 +158,7 @@ def silent_server() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_readyz_answers_in_bounded_time_when_dependencies_hang(silent_server):
     env = {
         "DEBUG": "false",

@@ -165,6 +165,7 @@ async def test_unknown_client_messages_are_ignored():
     await communicator.disconnect()
 
 
+@pytest.mark.slow
 async def test_an_event_published_by_another_process_reaches_the_client():
     """As a Celery worker or a second web process would: its own Python, same Redis."""
     communicator = await staff_socket()

@@ -124,6 +124,7 @@ def socket_opens(agent: Agent) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_api_and_dashboard_serve_through_a_redis_outage_and_live_updates_resume(redis, agent):
     agent.serves()
     with agent.socket() as ws:

@@ -99,6 +99,7 @@ def test_a_burst_of_jobs_hands_its_batch_over_once(in_background):
     assert flushed == [[0, 1, 2]]
 
 
+@pytest.mark.slow  # it waits out a 2 s batch window
 def test_changes_apart_within_the_window_share_one_batch(in_background, monkeypatch):
     monkeypatch.setattr(after_commit, "BATCH_WINDOW_SECONDS", 2.0)
     flushed: list[list[int]] = []

@@ -18,7 +18,7 @@ from fractionax_support.tests.processes import app_server, database_url_for_test
 
 from .factories import StaffFactory, make_ticket
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Flags for a closed network and a root user (see the machine notes in README).

@@ -105,6 +105,7 @@ def test_logins_are_throttled_per_address_even_when_they_succeed(rates):
     assert other.post("/api/auth/token/", credentials, format="json").status_code == 200
 
 
+@pytest.mark.slow
 def test_the_rates_come_from_the_environment():
     script = (
         "import json, django; django.setup(); from django.conf import settings; "

@@ -30,7 +30,7 @@ from tickets.models import SupportTicket
 
 from .conftest import conversation
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 STATUS_URL = "/api/admin/support-tickets/integration-status"
 API = "/api/admin/support-tickets"
