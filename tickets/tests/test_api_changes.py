@@ -2,7 +2,7 @@
 
 What the API adds to each change: parsing, status codes, error and answer shapes. The rules
 behind a change (what is audited, how tags merge, when a first response counts) are tested
-once, at the service, in test_services.py."""
+once, at the service, in test_services.py; the length limits in test_size_limits.py."""
 
 from datetime import timedelta
 
@@ -121,11 +121,10 @@ def test_assign_null_or_empty_unassigns(staff_client, nobody):
     assert ticket.assigned_to == ""
 
 
-@pytest.mark.parametrize("body", [{"assignedTo": "x" * 101}, {}])
-def test_assign_with_invalid_input_is_400_naming_assigned_to(staff_client, body):
+def test_assign_without_an_assignee_is_400_naming_assigned_to(staff_client):
     ticket = make_ticket()
 
-    response = staff_client.put(ticket_url(ticket, "assign"), body, format="json")
+    response = staff_client.put(ticket_url(ticket, "assign"), {}, format="json")
 
     assert response.status_code == 400
     assert "assignedTo" in response.json()
@@ -270,7 +269,6 @@ def test_bulk_lists_unknown_ids_and_updates_the_rest(staff_client):
         ({"status": "in_progress", "priority": "critical"}, "priority"),
         ({"status": "in_progress", "category": "gossip"}, "category"),
         ({"priority": "high", "status": "done"}, "status"),
-        ({"status": "in_progress", "assignedTo": "x" * 101}, "assignedTo"),
         ({"status": "in_progress", "addTags": ["x" * 51]}, "addTags"),
         ({"status": "in_progress", "addTags": "not-a-list"}, "addTags"),
     ],
@@ -294,13 +292,6 @@ def test_bulk_with_empty_updates_is_400(staff_client):
 
     assert response.status_code == 400
     assert "updates" in response.json()
-
-
-def test_bulk_with_more_than_1000_ids_is_400(staff_client, db):
-    response = bulk(staff_client, list(range(1, 1002)), {"status": "closed"})
-
-    assert response.status_code == 400
-    assert "ids" in response.json()
 
 
 def test_bulk_accepts_1000_ids(staff_client):
