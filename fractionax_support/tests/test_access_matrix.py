@@ -178,6 +178,7 @@ API_REFUSED: dict[str, tuple[Callable[[], APIClient], int]] = {
     "deactivated staff token": (lambda: jwt_client(str(AccessToken.for_user(deactivated(StaffFactory())))), 401),
     "deactivated staff session": (lambda: deactivated_session(StaffFactory()), 401),
     "token signed with another key": (lambda: jwt_client(forged_access_token(StaffFactory())), 401),
+    "garbage token": (lambda: jwt_client("garbage.token.here"), 401),
 }
 API_ADMITTED: dict[str, Callable[[], APIClient]] = {
     "staff JWT": lambda: jwt_client(str(RefreshToken.for_user(StaffFactory()).access_token)),
