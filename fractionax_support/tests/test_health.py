@@ -15,7 +15,7 @@ from fractionax_support.celery import app as celery_app
 
 from .processes import PrivatePostgres, PrivateRedis, app_server, private_postgres, private_redis
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -109,6 +109,7 @@ def ready(base: str) -> tuple[int, dict[str, str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
 def test_readyz_names_the_database_redis_or_broker_while_it_is_stopped(cluster, cache_redis, broker_redis):
     env = {
         "DEBUG": "false",
@@ -159,6 +160,7 @@ def silent_server() -> Iterator[int]:
 
 
 @pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
 def test_readyz_answers_in_bounded_time_when_dependencies_hang(silent_server):
     env = {
         "DEBUG": "false",

@@ -26,7 +26,7 @@ from fractionax_support.tests.processes import (
 )
 from tickets.tests.factories import StaffFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 API = "/api/admin/support-tickets"
 # A call that hangs on the dead Redis fails with ReadTimeout, naming its URL; how fast calls
@@ -125,6 +125,7 @@ def socket_opens(agent: Agent) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.django_db(transaction=True)  # the server, another process, reads what the test wrote
 def test_api_and_dashboard_serve_through_a_redis_outage_and_live_updates_resume(redis, agent):
     agent.serves()
     with agent.socket() as ws:
