@@ -383,6 +383,7 @@ def test_admin_refuses_everyone_but_staff_and_changes_nothing():
     assert_unchanged(before, "a caller who is not staff")
 
 
+@pytest.mark.slow  # every admin page rendered: seconds
 def test_admin_lets_an_admin_through_on_every_page():
     make_ticket()
     client = signed_in(StaffFactory(is_superuser=True))

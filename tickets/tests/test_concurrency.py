@@ -15,7 +15,7 @@ from tickets.models import ChangeSource, SupportTicket, TicketComment, TicketEve
 from .api_helpers import client_for, ticket_url
 from .factories import StaffFactory, make_ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # threads, real commits
 
 
 def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
