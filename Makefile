@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local run is a development run unless told otherwise (see README, "Deployment").
 DEBUG ?= true
 
-.PHONY: run demo test test-sqlite fuzz lint bench bench-quick loadtest screenshots install install-dev install-browser migrate superuser clean
+.PHONY: run demo test test-quick test-sqlite fuzz lint bench bench-quick loadtest screenshots install install-dev install-browser migrate superuser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,9 +60,14 @@ demo: export DEBUG := $(DEBUG)
 demo: migrate
 	$(BIN)/python manage.py seed_demo --count 200
 
-# The schema fuzzing runs on its own (make fuzz): it takes minutes, the rest seconds.
+# The schema fuzzing runs on its own (make fuzz): it takes minutes. `make test` runs the
+# rest, `make test-quick` only the part that starts no process and is quick (not `slow`,
+# see pyproject.toml): in well under a minute, for between edits.
 test: install-dev install-browser
 	$(BIN)/pytest -n 2 --dist loadfile -q -m "not fuzz"
+
+test-quick: install-dev
+	$(BIN)/pytest -n 2 --dist loadfile -q -m "not slow and not fuzz and not browser"
 
 # Every API operation fuzzed from the OpenAPI schema (schemathesis), FUZZ_MAX_EXAMPLES
 # generated requests per operation on top of its boundary cases; `timeout` is the backstop.

@@ -58,6 +58,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # (tickets/tests/test_after_commit.py tests the background thread itself).
     settings.AFTER_COMMIT_IN_BACKGROUND = False
     celery_app.conf.broker_url = "memory://"
+    # Every staff fixture sets a password: production's PBKDF2 would cost each test a third
+    # of a second. A server started as a subprocess hashes as production does
+    # (tickets/tests/test_browser.py logs in there, and makes its users accordingly).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages render without `collectstatic` (production's manifest storage needs its output).
     settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     if connection.vendor == "postgresql":

@@ -28,11 +28,6 @@ from tickets.tests.factories import StaffFactory, UserFactory, make_ticket
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # many users are made
-
-
 # Open to anyone: they describe the API or hand out tokens, and hold no data.
 PUBLIC = {
     "schema": "the OpenAPI description",
@@ -183,6 +178,7 @@ API_REFUSED: dict[str, tuple[Callable[[], APIClient], int]] = {
     "deactivated staff token": (lambda: jwt_client(str(AccessToken.for_user(deactivated(StaffFactory())))), 401),
     "deactivated staff session": (lambda: deactivated_session(StaffFactory()), 401),
     "token signed with another key": (lambda: jwt_client(forged_access_token(StaffFactory())), 401),
+    "garbage token": (lambda: jwt_client("garbage.token.here"), 401),
 }
 API_ADMITTED: dict[str, Callable[[], APIClient]] = {
     "staff JWT": lambda: jwt_client(str(RefreshToken.for_user(StaffFactory()).access_token)),
@@ -387,6 +383,7 @@ def test_admin_refuses_everyone_but_staff_and_changes_nothing():
     assert_unchanged(before, "a caller who is not staff")
 
 
+@pytest.mark.slow  # every admin page rendered: seconds
 def test_admin_lets_an_admin_through_on_every_page():
     make_ticket()
     client = signed_in(StaffFactory(is_superuser=True))

@@ -2,13 +2,14 @@
 answer a clean 503; once it is back they succeed again, without restarting the server,
 with the psycopg connection pool (as production runs) and without it."""
 
-import time
 from collections.abc import Iterator
 
 import pytest
 import requests
 
 from .processes import PrivatePostgres, app_server, manage, private_postgres
+
+pytestmark = pytest.mark.slow
 
 API = "/api/admin/support-tickets"
 USERNAME, PASSWORD = "outage-admin", "outage-password-not-secret"
@@ -64,12 +65,10 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_recover_after(clust
                 lambda: create(base, headers, "While the database is down"),
                 lambda: requests.get(f"{base}{API}/statistics", headers=headers, timeout=15),
             ):
-                started = time.monotonic()
-                response = answer()
+                response = answer()  # fails, does not hang: a hang is the request's ReadTimeout
                 assert response.status_code == 503, response.text[:500]
                 assert "database is unavailable" in response.json()["detail"]
                 assert response.headers["Retry-After"]
-                assert time.monotonic() - started < POOL_TIMEOUT + 3  # fails, does not hang
         finally:
             cluster.start()
 

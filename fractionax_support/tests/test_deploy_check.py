@@ -5,7 +5,10 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+
+pytestmark = pytest.mark.slow
 
 PRODUCTION = {
     "DEBUG": "false",

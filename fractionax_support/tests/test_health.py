@@ -15,7 +15,7 @@ from fractionax_support.celery import app as celery_app
 
 from .processes import PrivatePostgres, PrivateRedis, app_server, private_postgres, private_redis
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -108,6 +108,8 @@ def ready(base: str) -> tuple[int, dict[str, str]]:
     return response.status_code, body["checks"]
 
 
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
 def test_readyz_names_the_database_redis_or_broker_while_it_is_stopped(cluster, cache_redis, broker_redis):
     env = {
         "DEBUG": "false",
@@ -157,6 +159,8 @@ def silent_server() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
 def test_readyz_answers_in_bounded_time_when_dependencies_hang(silent_server):
     env = {
         "DEBUG": "false",

@@ -18,7 +18,7 @@ from fractionax_support.local_ports import free_port
 
 from .processes import BASE_DIR, listening, stop, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def json_lines(path: Path) -> list[dict[str, Any]]:

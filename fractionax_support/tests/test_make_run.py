@@ -24,6 +24,8 @@ import requests
 from fractionax_support.local_ports import free_port
 from fractionax_support.tests.processes import BASE_DIR, wait_for
 
+pytestmark = pytest.mark.slow
+
 STOP_SECONDS = 10  # the promise of the README
 
 

@@ -17,7 +17,7 @@ from tickets.tests.factories import StaffFactory
 
 from .processes import app_server, database_url_for_tests
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(params=[1, 2], ids=["one-worker", "two-workers"])  # uvicorn.run, and serve's supervisor

@@ -17,7 +17,6 @@ PASSWORD = "correct horse battery"  # the factories' password
 @pytest.fixture(autouse=True)
 def production_defaults(settings):
     assert settings.DEBUG is False  # what follows are the defaults DEBUG off gives
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # --- CORS ---

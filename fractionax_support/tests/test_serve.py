@@ -18,6 +18,7 @@ from fractionax_support.serve import APPLICATION, arguments, uvicorn_options
 from fractionax_support.server_command import server_command
 from fractionax_support.tests.processes import BASE_DIR, listening, stop, wait_for
 
+pytestmark = pytest.mark.slow
 STARTUP_FAILURE = 3  # uvicorn's exit code for a server that could not start
 
 

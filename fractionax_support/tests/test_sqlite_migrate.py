@@ -6,7 +6,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from fractionax_support.tests.processes import BASE_DIR
+
+pytestmark = pytest.mark.slow
 
 PROGRESS = re.compile(
     r"Operations to perform:"

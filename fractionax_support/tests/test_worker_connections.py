@@ -19,7 +19,7 @@ from integrations.models import OutboxMessage
 from integrations.tests.configured import SLACK
 from tickets.tests.factories import make_ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def sessions_ended() -> int:

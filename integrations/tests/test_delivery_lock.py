@@ -29,6 +29,7 @@ def hold_in_another_process(key: int, path: Path) -> subprocess.Popen[str]:
     return process
 
 
+@pytest.mark.slow
 def test_sqlite_lock_excludes_another_process_until_it_dies(tmp_path):
     path = tmp_path / "db.sqlite3.delivery-locks"
     holder = hold_in_another_process(42, path)

@@ -26,6 +26,8 @@ from integrations.helpscout import signatures
 from integrations.helpscout.tests.fake import FakeHelpScout
 from integrations.slack.tests.fake import CHANNEL, TOKEN, FakeSlack
 
+pytestmark = pytest.mark.slow
+
 API = "/api/admin/support-tickets"
 MAILBOX_ID = "85"
 WEBHOOK_SECRET = "stack-webhook-secret"

@@ -18,7 +18,7 @@ from tickets.tests.factories import make_ticket
 
 from .configured import HELPSCOUT, SLACK
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @contextmanager

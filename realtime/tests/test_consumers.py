@@ -12,7 +12,6 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from fractionax_support.asgi import application
@@ -118,42 +117,20 @@ async def test_staff_session_cookie_connects_and_joins():
     await communicator.disconnect()
 
 
-async def test_every_ticket_event_reaches_a_connected_staff_client():
+async def test_the_dashboards_events_reach_a_connected_staff_client_in_order():
+    """Which events a change publishes, and what they carry, is tickets/tests/test_events.py's
+    to test: the consumer forwards whatever reaches the dashboards' group."""
     communicator = await staff_socket()
 
     ticket = await sync_to_async(make_ticket)()
+    await sync_to_async(services.ticket_change_status)(ticket_id=ticket.pk, status="in_progress", actor=TEST_ACTOR)
+
     new = await communicator.receive_json_from(timeout=3)
     assert new["event"] == "new-ticket"
     assert new["data"]["ticketNumber"] == ticket.ticket_number
-
-    changes = [
-        (
-            "ticket-status-updated",
-            lambda: services.ticket_change_status(ticket_id=ticket.pk, status="in_progress", actor=TEST_ACTOR),
-        ),
-        ("ticket-assigned", lambda: services.ticket_assign(ticket_id=ticket.pk, assigned_to="Jo", actor=TEST_ACTOR)),
-        ("ticket-updated", lambda: services.ticket_update(ticket_id=ticket.pk, tags=["vip"], actor=TEST_ACTOR)),
-        (
-            "ticket-comment-added",
-            lambda: services.comment_add(
-                ticket_id=ticket.pk, body="Hi", is_internal=False, author="Jo", actor=TEST_ACTOR
-            ),
-        ),
-    ]
-    for name, change in changes:
-        await sync_to_async(change)()
-        message = await communicator.receive_json_from(timeout=3)
-        assert message["event"] == name
-        assert message["data"]["id"] == ticket.pk
-        assert message["data"]["ticketNumber"] == ticket.ticket_number
-    # The SLA check five hours on: an urgent ticket has missed its 4 h resolution deadline.
-    await sync_to_async(services.ticket_change_priority)(ticket_id=ticket.pk, priority="urgent", actor=TEST_ACTOR)
-    assert (await communicator.receive_json_from(timeout=3))["event"] == "ticket-updated"
-    await sync_to_async(services.tickets_announce_sla_breaches)(now=timezone.now() + timedelta(hours=5))
-    overdue = await communicator.receive_json_from(timeout=3)
-    assert overdue["event"] == "ticket-overdue"
-    assert overdue["data"]["id"] == ticket.pk
-    assert overdue["data"]["sla"]["resolutionDeadline"]
+    changed = await communicator.receive_json_from(timeout=3)
+    assert changed["event"] == "ticket-status-updated"
+    assert (changed["data"]["id"], changed["data"]["status"]) == (ticket.pk, "in_progress")
     await communicator.disconnect()
 
 
@@ -165,6 +142,7 @@ async def test_unknown_client_messages_are_ignored():
     await communicator.disconnect()
 
 
+@pytest.mark.slow
 async def test_an_event_published_by_another_process_reaches_the_client():
     """As a Celery worker or a second web process would: its own Python, same Redis."""
     communicator = await staff_socket()

@@ -64,6 +64,7 @@ def test_only_staff_get_tickets():
     assert client.post(URL).status_code == 403
 
 
+@pytest.mark.slow  # waits out a ticket's shortest life, a second
 async def test_an_expired_ticket_is_refused(monkeypatch):
     monkeypatch.setattr(connection_tickets, "TICKET_SECONDS", 1)
     ticket = await sync_to_async(connection_tickets.ticket_issue)(user_id=(await sync_to_async(StaffFactory)()).pk)

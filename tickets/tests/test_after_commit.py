@@ -2,10 +2,10 @@
 
 import asyncio
 import threading
-import time
 
 import pytest
 
+from fractionax_support.tests.processes import wait_for
 from tickets import after_commit
 
 
@@ -34,13 +34,17 @@ def test_jobs_run_on_another_thread_in_the_order_queued(in_background):
 
 
 def test_queueing_does_not_wait_for_a_slow_job(in_background):
-    async def slow() -> None:
-        await asyncio.sleep(1)
+    """The job waits for the caller to go on: it finishes only if queueing returned first."""
+    caller_went_on = threading.Event()
+    saw: list[bool] = []
 
-    started = time.monotonic()
+    async def slow() -> None:
+        saw.append(await asyncio.to_thread(caller_went_on.wait, 10))
+
     after_commit.run_after_commit(slow)
-    assert time.monotonic() - started < 0.1
+    caller_went_on.set()
     assert after_commit.wait_until_idle()
+    assert saw == [True]
 
 
 def test_a_failing_job_is_logged_and_the_next_still_runs(in_background, caplog):
@@ -95,24 +99,26 @@ def test_a_burst_of_jobs_hands_its_batch_over_once(in_background):
     assert flushed == [[0, 1, 2]]
 
 
+@pytest.mark.slow  # it waits out a 2 s batch window
 def test_changes_apart_within_the_window_share_one_batch(in_background, monkeypatch):
     monkeypatch.setattr(after_commit, "BATCH_WINDOW_SECONDS", 2.0)
     flushed: list[list[int]] = []
 
+    ran: list[int] = []
+
     def job(number: int):
         async def run() -> None:
             after_commit.add_to_batch(flushed.append, [number])
+            ran.append(number)
 
         return run
 
     after_commit.run_after_commit(job(0))
-    time.sleep(0.2)  # the first job has run, and its batch waits for the window
-    assert flushed == []
+    wait_for(lambda: ran == [0], 10, "the first job to run")
+    assert flushed == []  # its batch waits for the window
     after_commit.run_after_commit(job(1))
     after_commit.run_after_commit(job(2))
-    deadline = time.monotonic() + 10
-    while not flushed and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: flushed, 10, "the batch to be handed over")
     assert flushed == [[0, 1, 2]]
 
 
@@ -123,9 +129,7 @@ def test_a_job_alone_hands_its_batch_over_when_it_is_done(in_background):
         after_commit.add_to_batch(flushed.append, ["kick"])
 
     after_commit.run_after_commit(run)
-    deadline = time.monotonic() + 5
-    while not flushed and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: flushed, 10, "the batch to be handed over")
     assert flushed == [["kick"]]
 
 

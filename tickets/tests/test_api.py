@@ -1,12 +1,12 @@
-"""REST API contract (DESIGN.md, "API contract"): authentication, permissions, public
-endpoints, paths, creating and reading tickets.
+"""REST API contract (DESIGN.md, "API contract"): tokens, public endpoints, paths, creating
+and reading tickets.
 
 The rest of the contract: test_api_list.py (list, filters, search, sort, query counts),
 test_api_changes.py (status, assign, comments, activity, bulk), test_api_reports.py
-(statistics, integration status, sync, export).
+(statistics, integration status, sync, export). Who is refused where, on every endpoint:
+fractionax_support/tests/test_access_matrix.py.
 """
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -17,22 +17,6 @@ from django.test.utils import CaptureQueriesContext
 from tickets import services
 from tickets.tests.api_helpers import URL, client_for, frozen_at, parse_time, ticket_url, utc
 from tickets.tests.factories import TEST_ACTOR, make_ticket
-
-# Every admin endpoint; `1` stands for any ticket (permissions are checked before the lookup).
-ADMIN_ENDPOINTS = [
-    ("get", URL),
-    ("post", URL),
-    ("get", f"{URL}/1"),
-    ("put", f"{URL}/1/status"),
-    ("put", f"{URL}/1/assign"),
-    ("post", f"{URL}/1/comments"),
-    ("get", f"{URL}/1/activity"),
-    ("post", f"{URL}/bulk"),
-    ("get", f"{URL}/statistics"),
-    ("get", f"{URL}/integration-status"),
-    ("post", f"{URL}/sync/helpscout"),
-    ("get", f"{URL}/export"),
-]
 
 NEW_TICKET = {"subject": "Wallet balance is wrong", "description": "It shows zero.", "customerEmail": "ann@example.com"}
 PASSWORD = "correct horse battery"
@@ -86,23 +70,6 @@ def test_token_refresh_with_garbage_is_401(anonymous_client, db):
     response = anonymous_client.post("/api/auth/token/refresh/", {"refresh": "not-a-token"}, format="json")
 
     assert response.status_code == 401
-
-
-@pytest.mark.parametrize(("method", "path"), ADMIN_ENDPOINTS)
-def test_admin_endpoint_without_token_is_401(anonymous_client, db, method, path):
-    assert getattr(anonymous_client, method)(path, {}, format="json").status_code == 401
-
-
-@pytest.mark.parametrize(("method", "path"), ADMIN_ENDPOINTS)
-def test_admin_endpoint_with_garbage_token_is_401(anonymous_client, db, method, path):
-    anonymous_client.credentials(HTTP_AUTHORIZATION="Bearer garbage.token.here")
-
-    assert getattr(anonymous_client, method)(path, {}, format="json").status_code == 401
-
-
-@pytest.mark.parametrize(("method", "path"), ADMIN_ENDPOINTS)
-def test_admin_endpoint_for_non_staff_user_is_403(non_staff_client, method, path):
-    assert getattr(non_staff_client, method)(path, {}, format="json").status_code == 403
 
 
 # --- Public endpoints ---
@@ -178,13 +145,6 @@ def test_create_answers_201_with_the_defaults(staff_client):
     assert ticket["ticketNumber"] == "FCT-000001"
 
 
-def test_create_numbers_tickets_in_sequence(staff_client):
-    numbers = [create(staff_client).json()["ticketNumber"] for _ in range(3)]
-
-    assert numbers == ["FCT-000001", "FCT-000002", "FCT-000003"]
-    assert all(re.fullmatch(r"FCT-\d{6}", number) for number in numbers)
-
-
 def test_create_answers_the_full_camel_case_shape(staff_client):
     ticket = create(staff_client, customerName="Ann Example", tags=["Wallet", "vip"], assignedTo="John Doe").json()
 
@@ -250,7 +210,6 @@ def test_create_without_a_required_field_is_400_naming_it(staff_client, field):
         ("priority", "critical"),
         ("category", "gossip"),
         ("source", "pigeon"),
-        ("assignedTo", "x" * 101),
         ("subject", "   "),
     ],
 )
@@ -259,13 +218,6 @@ def test_create_with_an_invalid_value_is_400_naming_the_field(staff_client, fiel
 
     assert response.status_code == 400
     assert field in response.json()
-
-
-def test_create_accepts_an_assignee_of_100_characters(staff_client):
-    response = create(staff_client, assignedTo="x" * 100)
-
-    assert response.status_code == 201
-    assert response.json()["assignedTo"] == "x" * 100
 
 
 @pytest.mark.parametrize("body", [[], "just a string", {"subject": None}])

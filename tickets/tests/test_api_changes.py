@@ -1,4 +1,8 @@
-"""REST API contract: changing tickets (status, assignment, comments, bulk) and the audit trail."""
+"""REST API contract: changing tickets (status, assignment, comments, bulk) and the audit trail.
+
+What the API adds to each change: parsing, status codes, error and answer shapes. The rules
+behind a change (what is audited, how tags merge, when a first response counts) are tested
+once, at the service, in test_services.py; the length limits in test_size_limits.py."""
 
 from datetime import timedelta
 
@@ -76,17 +80,6 @@ def test_reopening_clears_the_resolution(staff_client):
     }
 
 
-def test_reopening_is_recorded_in_the_activity(staff_client):
-    ticket = make_ticket()
-    put_status(staff_client, ticket, "resolved")
-    put_status(staff_client, ticket, "open")
-
-    events = activity(staff_client, ticket)
-
-    changes = [(e["oldValue"], e["newValue"]) for e in events if e["action"] == "status_changed"]
-    assert changes == [("open", "resolved"), ("resolved", "open")]
-
-
 @pytest.mark.parametrize("body", [{"status": "done"}, {"status": ""}, {}, {"status": None}])
 def test_status_change_with_a_bad_status_is_400_naming_it(staff_client, body):
     ticket = make_ticket()
@@ -116,12 +109,6 @@ def test_assign_sets_the_assignee(staff_client):
     assert response.json()["assignedTo"] == "John Doe"
 
 
-def test_assign_changes_the_assignee(staff_client):
-    ticket = make_ticket(assigned_to="John Doe")
-
-    assert assign(staff_client, ticket, "Support Team").json()["assignedTo"] == "Support Team"
-
-
 @pytest.mark.parametrize("nobody", [None, ""])
 def test_assign_null_or_empty_unassigns(staff_client, nobody):
     ticket = make_ticket(assigned_to="John Doe")
@@ -134,27 +121,10 @@ def test_assign_null_or_empty_unassigns(staff_client, nobody):
     assert ticket.assigned_to == ""
 
 
-def test_assign_records_assigned_events(staff_client):
-    ticket = make_ticket()
-    assign(staff_client, ticket, "John Doe")
-    assign(staff_client, ticket, "Support Team")
-    assign(staff_client, ticket, None)
-
-    events = [e for e in activity(staff_client, ticket) if e["action"] == "assigned"]
-
-    assert [(e["oldValue"], e["newValue"]) for e in events] == [
-        (None, "John Doe"),
-        ("John Doe", "Support Team"),
-        ("Support Team", None),
-    ]
-    assert {(e["actor"], e["source"]) for e in events} == {("Alex Agent", "api")}
-
-
-@pytest.mark.parametrize("body", [{"assignedTo": "x" * 101}, {}])
-def test_assign_with_invalid_input_is_400_naming_assigned_to(staff_client, body):
+def test_assign_without_an_assignee_is_400_naming_assigned_to(staff_client):
     ticket = make_ticket()
 
-    response = staff_client.put(ticket_url(ticket, "assign"), body, format="json")
+    response = staff_client.put(ticket_url(ticket, "assign"), {}, format="json")
 
     assert response.status_code == 400
     assert "assignedTo" in response.json()
@@ -191,14 +161,6 @@ def test_first_public_comment_sets_first_response_at(staff_agent):
         details = client_for(staff_agent).get(ticket_url(ticket)).json()
 
     assert parse_time(details["statistics"]["firstResponseAt"]) == utc(2025, 3, 10, 9, 20)
-
-
-def test_internal_comment_does_not_set_first_response_at(staff_client):
-    ticket = make_ticket()
-
-    add_comment(staff_client, ticket, "Customer seems confused.", internal=True)
-
-    assert staff_client.get(ticket_url(ticket)).json()["statistics"]["firstResponseAt"] is None
 
 
 def test_total_comments_counts_public_and_internal(staff_client):
@@ -307,7 +269,6 @@ def test_bulk_lists_unknown_ids_and_updates_the_rest(staff_client):
         ({"status": "in_progress", "priority": "critical"}, "priority"),
         ({"status": "in_progress", "category": "gossip"}, "category"),
         ({"priority": "high", "status": "done"}, "status"),
-        ({"status": "in_progress", "assignedTo": "x" * 101}, "assignedTo"),
         ({"status": "in_progress", "addTags": ["x" * 51]}, "addTags"),
         ({"status": "in_progress", "addTags": "not-a-list"}, "addTags"),
     ],
@@ -331,13 +292,6 @@ def test_bulk_with_empty_updates_is_400(staff_client):
 
     assert response.status_code == 400
     assert "updates" in response.json()
-
-
-def test_bulk_with_more_than_1000_ids_is_400(staff_client, db):
-    response = bulk(staff_client, list(range(1, 1002)), {"status": "closed"})
-
-    assert response.status_code == 400
-    assert "ids" in response.json()
 
 
 def test_bulk_accepts_1000_ids(staff_client):
@@ -369,27 +323,14 @@ def test_bulk_with_an_id_beyond_any_database_id_is_not_a_500(staff_client, db):
 
 
 def test_bulk_adds_and_removes_tags(staff_client):
-    first = make_ticket(tags=["wallet", "old"])
-    second = make_ticket(tags=["old"])
+    """How tags merge is the service's rule (test_services.py); here, that both keys reach it."""
+    ticket = make_ticket(tags=["wallet", "old"])
 
-    response = bulk(staff_client, [first.pk, second.pk], {"addTags": ["VIP", "wallet"], "removeTags": ["old"]})
+    response = bulk(staff_client, [ticket.pk], {"addTags": ["VIP"], "removeTags": ["old"]})
 
     assert response.status_code == 200
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert first.tags == ["wallet", "vip"]
-    assert second.tags == ["vip", "wallet"]
-
-
-def test_bulk_writes_an_audit_event_for_each_changed_ticket(staff_client):
-    tickets = [make_ticket(), make_ticket(), make_ticket()]
-
-    bulk(staff_client, [t.pk for t in tickets], {"status": "resolved", "assignedTo": "Support Team"})
-
-    for ticket in tickets:
-        actions = [e["action"] for e in activity(staff_client, ticket)]
-        assert actions.count("status_changed") == 1
-        assert actions.count("assigned") == 1
+    ticket.refresh_from_db()
+    assert ticket.tags == ["wallet", "vip"]
 
 
 def test_bulk_unassigns_with_an_empty_assignee(staff_client):

@@ -6,10 +6,11 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -17,7 +18,7 @@ from fractionax_support.tests.processes import app_server, database_url_for_test
 
 from .factories import StaffFactory, make_ticket
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Flags for a closed network and a root user (see the machine notes in README).
@@ -48,6 +49,13 @@ def _orm_beside_playwright() -> Iterator[None]:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _passwords_the_server_can_check(settings: Any) -> None:
+    """The server, a subprocess, knows only production's hashers (conftest.py makes tests
+    hash with MD5)."""
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
 @pytest.fixture(scope="module")

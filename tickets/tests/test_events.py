@@ -1,9 +1,11 @@
 """Domain events reach the dashboards' channel-layer group (Redis in tests) after commit."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from channels.layers import get_channel_layer
+from django.utils import timezone
 
 from tickets import services
 
@@ -29,6 +31,20 @@ def test_new_ticket_event_carries_the_ticket_as_listed(dashboard, django_capture
     assert message["data"]["ticketNumber"] == ticket.ticket_number
     assert message["data"]["sla"]["responseTime"] == 240
     assert "comments" not in message["data"]
+
+
+def test_an_sla_breach_is_announced_with_the_ticket_s_deadlines(dashboard, django_capture_on_commit_callbacks):
+    ticket = changed(django_capture_on_commit_callbacks, lambda: make_ticket(priority="urgent"))
+    # Five hours on, an urgent ticket has missed its 4 h resolution deadline.
+    changed(
+        django_capture_on_commit_callbacks,
+        lambda: services.tickets_announce_sla_breaches(now=timezone.now() + timedelta(hours=5)),
+    )
+
+    _, overdue = dashboard(2)
+    assert overdue["event"] == "ticket-overdue"
+    assert overdue["data"]["id"] == ticket.pk
+    assert overdue["data"]["sla"]["resolutionDeadline"]
 
 
 def test_status_assign_update_and_comment_events(dashboard, django_capture_on_commit_callbacks):

@@ -8,11 +8,6 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/login/"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # many logins are tried
-
-
 def fail_login(client: Client, username: str) -> int:
     return client.post(LOGIN, {"username": username, "password": "wrong guess"}).status_code
 

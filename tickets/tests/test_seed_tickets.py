@@ -15,7 +15,8 @@ from tickets.statistics import ticket_statistics
 from .factories import make_ticket
 from .statistics_oracle import expected_report
 
-pytestmark = pytest.mark.django_db(transaction=True)  # it VACUUMs, which no transaction may hold
+# It VACUUMs, which no transaction may hold; slow: seconds, with its table flush.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def _schema() -> list[tuple[str, str]]:

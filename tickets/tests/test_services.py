@@ -99,13 +99,15 @@ def test_resolution_note_is_refused_for_an_open_status():
     assert SupportTicket.objects.get(pk=ticket.pk).status == "open"
 
 
-def test_assign_and_unassign_are_audited_with_null_for_nobody():
+def test_assign_reassign_and_unassign_are_audited_with_null_for_nobody():
     ticket = make_ticket()
     services.ticket_assign(ticket_id=ticket.pk, assigned_to="John Doe", actor=TEST_ACTOR)
+    services.ticket_assign(ticket_id=ticket.pk, assigned_to="Support Team", actor=TEST_ACTOR)
     services.ticket_assign(ticket_id=ticket.pk, assigned_to=None, actor=TEST_ACTOR)
     assert audit(ticket)[1:] == [
         ("assigned", "assignedTo", None, "John Doe", "Test Agent", "api"),
-        ("assigned", "assignedTo", "John Doe", None, "Test Agent", "api"),
+        ("assigned", "assignedTo", "John Doe", "Support Team", "Test Agent", "api"),
+        ("assigned", "assignedTo", "Support Team", None, "Test Agent", "api"),
     ]
     assert SupportTicket.objects.get(pk=ticket.pk).assigned_to == ""
 
@@ -159,7 +161,19 @@ def test_bulk_update_applies_each_change_with_its_audit_row_and_reports_missing_
     assert (result.updated, result.not_found) == (2, [999])
     first.refresh_from_db()
     assert (first.priority, first.assigned_to, first.tags) == ("urgent", "Support Team", ["escalated"])
-    assert [row[0] for row in audit(first)] == ["created", "priority_changed", "assigned", "tags_changed"]
+    for ticket in (first, second):
+        assert [row[0] for row in audit(ticket)] == ["created", "priority_changed", "assigned", "tags_changed"]
+
+
+def test_bulk_tags_are_added_after_the_ticket_s_own_once_each_and_removed():
+    first, second = make_ticket(tags=["wallet", "old"]), make_ticket(tags=["old"])
+    services.tickets_bulk_update(
+        ids=[first.pk, second.pk], add_tags=["VIP", "wallet"], remove_tags=["old"], actor=TEST_ACTOR
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.tags == ["wallet", "vip"]
+    assert second.tags == ["vip", "wallet"]
 
 
 def test_update_changes_only_what_differs():

@@ -30,7 +30,6 @@ PASSWORD = "correct horse battery"  # the factories' password
 def rates(settings, monkeypatch):
     """Sets the throttle rates for one test, counted afresh in the cache."""
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"fx-throttle-test-{uuid.uuid4().hex}"}}
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # logins made fast
 
     def set_rates(**scopes: str) -> None:
         # DRF reads the rates once, at import: the setting alone would not reach it.
@@ -106,6 +105,7 @@ def test_logins_are_throttled_per_address_even_when_they_succeed(rates):
     assert other.post("/api/auth/token/", credentials, format="json").status_code == 200
 
 
+@pytest.mark.slow
 def test_the_rates_come_from_the_environment():
     script = (
         "import json, django; django.setup(); from django.conf import settings; "

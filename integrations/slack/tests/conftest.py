@@ -24,7 +24,6 @@ def own_namespaces(settings, monkeypatch):
     layer = settings.CHANNEL_LAYERS["default"]
     if "CONFIG" in layer:
         settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {**layer["CONFIG"], "prefix": "fx-slack-test"}}}
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # agents made fast
     # slack_sdk ignores NO_PROXY: a proxy from the environment would swallow loopback calls.
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)

@@ -35,8 +35,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self._scripted: dict[str, list[Response]] = defaultdict(list)
-        self._delays: dict[str, list[float]] = defaultdict(list)
-        self.slow_answered = threading.Event()  # the delayed answer is out: the fake is free again
+        self._holds: dict[str, list[threading.Event]] = defaultdict(list)
+        self.held_answered = threading.Event()  # the held answer is out: the fake is free again
         self._ts = itertools.count(1)
         self.posted: list[dict[str, Any]] = []  # every message in the channel, as Slack keeps them
         self.rates: dict[str, str] = {}  # method to the limit enforced ("1/second"), see enforce
@@ -81,10 +81,13 @@ class FakeSlack:
         body = json.dumps({"ok": False, "error": error})
         self.after(method, lambda: Response(body, status=status, content_type="application/json"))
 
-    def slow(self, method: str, seconds: float) -> None:
-        """The next call of `method` is answered only after `seconds` (and, the fake serving one
-        request at a time, every call behind it too)."""
-        self._delays[method].append(seconds)
+    def hold(self, method: str) -> threading.Event:
+        """The next call of `method` takes effect and is answered only once the returned event
+        is set: a Slack slower than any timeout, for as long as the test needs (the fake serves
+        one request at a time, so every call behind it waits too)."""
+        release = threading.Event()
+        self._holds[method].append(release)
+        return release
 
     def add_user(self, user_id: str, *, email: str = "", real_name: str = "", name: str = "") -> None:
         self.users[user_id] = {
@@ -109,9 +112,9 @@ class FakeSlack:
             self.refused.append(method)
             body = json.dumps({"ok": False, "error": "ratelimited"})
             return Response(body, status=429, headers={"Retry-After": "1"}, content_type="application/json")
-        if self._delays[method]:
-            time.sleep(self._delays[method].pop(0))
-            self.slow_answered.set()
+        if self._holds[method]:
+            assert self._holds[method].pop(0).wait(30), f"the test never released its held {method}"
+            self.held_answered.set()
         if self._scripted[method]:
             return self._scripted[method].pop(0)
         answer = Response(json.dumps(self._ok(method, args)), content_type="application/json")

@@ -35,11 +35,11 @@ def click(client, django_capture_on_commit_callbacks):
 
 
 def test_mark_resolved_resolves_as_the_clicking_user_and_redraws_the_message(slack, ticket, click):
-    started = time.monotonic()
     response = click(ticket)
 
     assert response.status_code == 200
-    assert time.monotonic() - started < 3
+    # Slack wants the answer within 3 s: the redraw is the outbox's, after the answer.
+    assert slack.methods == ["users.info"]
     ticket.refresh_from_db()
     assert (ticket.status, ticket.resolved_by) == ("resolved", "Alex Agent")
     changed = ticket.events.get(action="status_changed")
