@@ -11,7 +11,8 @@ from tickets.api.serializers import CommentSerializer, TicketSerializer
 from tickets.events import TicketCommentAdded, TicketCreated, TicketStatusChanged
 from tickets.tests.factories import TEST_ACTOR, make_ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Migrating back and forth takes seconds.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 BEFORE = [("integrations", "0006_outbox_sending_progress")]
 AFTER = [("integrations", "0007_outbox_payloads_in_domain_terms")]
