@@ -58,7 +58,9 @@ def test_statistics_without_tickets_has_zero_counts_and_null_averages(staff_clie
 
     assert body["total"] == 0
     assert body["overdue"] == 0
-    assert set(body["byStatus"].values()) == set(body["byPriority"].values()) == {0}
+    assert body["byStatus"] == {"open": 0, "in_progress": 0, "waiting_customer": 0, "resolved": 0, "closed": 0}
+    assert body["byPriority"] == {"low": 0, "medium": 0, "high": 0, "urgent": 0}
+    assert set(body["byCategory"].values()) == {0}
     assert body["averageResponseTimeMinutes"] is None
     assert body["averageResolutionTimeMinutes"] is None
     assert body["slaComplianceRate"] is None
@@ -97,12 +99,15 @@ def test_statistics_sanity(staff_agent):
 
 
 def test_statistics_date_range_keeps_recent_tickets(staff_client, db):
-    with frozen_at(timezone.now() - timedelta(days=10)):
-        make_ticket()
-    make_ticket()
+    for age in (timedelta(days=40), timedelta(days=10), timedelta(days=3)):
+        with frozen_at(timezone.now() - age):
+            make_ticket()
 
-    assert staff_client.get(STATISTICS_URL, {"dateRange": "7d"}).json()["total"] == 1
-    assert staff_client.get(STATISTICS_URL, {"dateRange": "30d"}).json()["total"] == 2
+    totals = {
+        days: staff_client.get(STATISTICS_URL, {"dateRange": days}).json()["total"] for days in ("7d", "30d", "90d")
+    }
+    assert totals == {"7d": 1, "30d": 2, "90d": 3}
+    assert staff_client.get(STATISTICS_URL).json()["total"] == 3
 
 
 @pytest.mark.parametrize("date_range", ["1y", "7", "all", "24H"])
