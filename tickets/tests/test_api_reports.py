@@ -1,7 +1,7 @@
 """REST API contract: statistics, integration status and Help Scout resync.
 
 The statistics' hand-computed figures are tested in test_statistics.py; here, the shape and
-a small sanity set. The CSV export's contract is in test_export.py.
+a small sanity set. The CSV export's contract is in test_api_export.py.
 """
 
 from datetime import timedelta
