@@ -2,8 +2,10 @@
 
 On PostgreSQL the database writes the CSV itself (COPY ... TO STDOUT) from the filtered,
 sorted query, with the same cells the Python writer makes elsewhere: Python's per-row work
-was the bottleneck. Under ASGI the chunks are handed over through an async iterator, since
-Django would otherwise collect a synchronous one into a single list before sending it.
+was the bottleneck (bench/RESULTS.md, finding 3). Both writers take the isOverdue cell from
+the one overdue rule, `sla.overdue_q`, computed by the query. Under ASGI the chunks are
+handed over through an async iterator, since Django would otherwise collect a synchronous
+one into a single list before sending it.
 """
 
 import csv
@@ -13,12 +15,12 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .models import SupportTicket, format_ticket_number
-from .sla import overdue
+from .sla import overdue_q
 
 # (CSV column, model field): columns carry the API's JSON names.
 COLUMNS = [
@@ -37,7 +39,7 @@ COLUMNS = [
     ("updatedAt", "updated_at"),
     ("responseDeadline", "response_deadline"),
     ("resolutionDeadline", "resolution_deadline"),
-    ("isOverdue", "status"),
+    ("isOverdue", "is_overdue"),  # annotated by _overdue_cell
     ("firstResponseAt", "first_response_at"),
     ("totalComments", "total_comments"),
     ("resolvedAt", "resolved_at"),
@@ -45,7 +47,7 @@ COLUMNS = [
     ("resolutionTime", "resolution_time_minutes"),
     ("description", "description"),
 ]
-_FIELDS = list(dict.fromkeys(field for _, field in COLUMNS))
+_FIELDS = [field for _, field in COLUMNS]
 _ROWS_PER_CHUNK = 500
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -69,26 +71,16 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _row(values: dict[str, Any], now: datetime) -> list[str]:
-    row = []
-    for column, field in COLUMNS:
-        if column == "ticketNumber":
-            row.append(format_ticket_number(values["number"]))
-        elif column == "isOverdue":
-            row.append(
-                _cell(
-                    overdue(
-                        status=values["status"],
-                        first_response_at=values["first_response_at"],
-                        response_deadline=values["response_deadline"],
-                        resolution_deadline=values["resolution_deadline"],
-                        now=now,
-                    )
-                )
-            )
-        else:
-            row.append(_cell(values[field]))
-    return row
+def _overdue_cell(now: datetime) -> Case:
+    """The isOverdue cell, written by the query for both writers."""
+    return Case(When(overdue_q(now=now), then=Value("true")), default=Value("false"), output_field=CharField())
+
+
+def _row(values: dict[str, Any]) -> list[str]:
+    return [
+        format_ticket_number(values[field]) if column == "ticketNumber" else _cell(values[field])
+        for column, field in COLUMNS
+    ]
 
 
 class _Encoder:
@@ -98,14 +90,13 @@ class _Encoder:
         self.parts: list[str] = []
         self.writer = csv.writer(self)
         self.writer.writerow([column for column, _ in COLUMNS])
-        self.now = timezone.now()
         self.count = 0
 
     def write(self, text: str) -> None:  # the file interface csv.writer writes to
         self.parts.append(text)
 
     def add(self, values: dict[str, Any]) -> bytes | None:
-        self.writer.writerow(_row(values, self.now))
+        self.writer.writerow(_row(values))
         self.count += 1
         return self.rest() if self.count % _ROWS_PER_CHUNK == 0 else None
 
@@ -134,7 +125,8 @@ async def csv_chunks_async(queryset: QuerySet[SupportTicket]) -> AsyncIterator[b
 
 def _python_chunks(queryset: QuerySet[SupportTicket]) -> Iterator[bytes]:
     encoder = _Encoder()
-    for values in queryset.values(*_FIELDS).iterator(chunk_size=2000):
+    rows = queryset.annotate(is_overdue=_overdue_cell(timezone.now())).values(*_FIELDS)
+    for values in rows.iterator(chunk_size=2000):
         if chunk := encoder.add(values):
             yield chunk
     yield encoder.rest()
@@ -171,13 +163,9 @@ def _sql_cells() -> dict[str, str]:
         "ticketNumber": f"'FCT-' || CASE WHEN {number} < 1000000 THEN lpad({number}::text, 6, '0') "
         f"ELSE {number}::text END",
         "tags": _safe(f"(SELECT string_agg(value, ',') FROM jsonb_array_elements_text({_column('tags')}))"),
-        "isOverdue": f"""CASE WHEN {_column("status")} NOT IN ('resolved', 'closed')
-            AND ({_column("resolution_deadline")} < %s
-                 OR ({_column("first_response_at")} IS NULL AND {_column("response_deadline")} < %s))
-            THEN 'true' ELSE 'false' END""",
     }
     for name, field in COLUMNS:
-        if name in cells:
+        if name in cells or name == "isOverdue":  # isOverdue: the rule itself, _overdue_cell
             continue
         kind = SupportTicket._meta.get_field(field).get_internal_type()
         if kind == "DateTimeField":
@@ -193,10 +181,10 @@ _SQL_CELLS = _sql_cells()
 
 
 def _copy_chunks(queryset: QuerySet[SupportTicket]) -> Iterator[bytes]:
-    now = timezone.now()
+    overdue = _overdue_cell(timezone.now())
     cells = {
-        # Fixed SQL of ours; the only value (the time) is a parameter.
-        f"export_{index}": RawSQL(_SQL_CELLS[name], [now, now] if name == "isOverdue" else [])  # noqa: S611
+        # Fixed SQL of ours, with no values in it.
+        f"export_{index}": overdue if name == "isOverdue" else RawSQL(_SQL_CELLS[name], [])  # noqa: S611
         for index, (name, _) in enumerate(COLUMNS)
     }
     sql, params = queryset.annotate(**cells).values_list(*cells).query.sql_with_params()

@@ -2,6 +2,14 @@
 
 Every parameter is validated: an unknown status, sort key or date range is a 400 naming
 the parameter, never silently ignored.
+
+Two shortcuts past django-filter's and Django's own copying, kept because django-filter's
+public API costs the cheapest lists their latency target (bench/RESULTS.md, findings 22,
+31 and 39): the validating form's class is built once and its fields are shared, and the
+filters are copied shallowly for each filter set. Both rest on how the frameworks copy
+(a filter set deep-copies its class's `base_filters`, a form its class's `base_fields`);
+tickets/tests/test_filters.py checks that each filter set still gets filters of its own,
+bound to it, and that sets in flight together judge their own parameters.
 """
 
 import copy
@@ -94,7 +102,7 @@ class DateOrDateTimeFilter(django_filters.Filter):
 @cache
 def _form_class() -> type[forms.Form]:
     """The validating form, built once: django-filter builds the same class (a field per
-    filter, with labels) for every request, a third of a list page's filtering."""
+    filter, with labels) for every request."""
     filters = copy.deepcopy(dict(TicketFilter.base_filters))  # the class's own filters stay unbuilt
     fields = {name: filter_.field for name, filter_ in filters.items()}
     form_class = type("TicketFilterForm", (TicketFilter._meta.form,), fields)
@@ -114,7 +122,7 @@ class _FiltersCopiedShallow(dict[str, django_filters.Filter]):
     """The filter set's filters, copied for each instance only as deep as an instance
     changes them: django-filter deep-copies every filter (with its choices and options) so
     that each can point at its own filter set; a shallow copy can too, re-bound to its
-    `method`. Together with `_SharedFields`, 0.35 ms less per list request."""
+    `method`."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, django_filters.Filter]:
         return {name: _own_copy(filter_) for name, filter_ in self.items()}

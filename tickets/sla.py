@@ -1,10 +1,19 @@
-"""SLA rules: deadlines follow priority and always count from the ticket's creation."""
+"""SLA rules: deadlines follow priority and always count from the ticket's creation.
+
+Each rule is written here once, as a query condition, which the ticket list's filter, the
+CSV export, the statistics and the admin all use. `is_overdue` is its twin for one ticket
+already loaded (the API's and the dashboard's rendering, Slack's messages), and the SQL of
+the statistics' triggers (migration 0008) is the same outcome rule frozen in a migration;
+tickets/tests/test_sla_rules.py checks both against these conditions on real rows.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThanOrEqual
 
 from .models import FINISHED_STATUSES, SupportTicket
 
@@ -25,38 +34,39 @@ def sla_deadlines(*, priority: str, created_at: datetime) -> SlaDeadlines:
     )
 
 
-def is_overdue(ticket: SupportTicket, *, now: datetime) -> bool:
+def overdue_q(*, now: datetime) -> Q:
     """Overdue: still being worked on, and past the resolution deadline, or past the
     response deadline without a first response. Resolved and closed tickets are done:
-    their SLA outcome is final and shows in the statistics, not as "overdue"."""
-    return overdue(
-        status=ticket.status,
-        first_response_at=ticket.first_response_at,
-        response_deadline=ticket.response_deadline,
-        resolution_deadline=ticket.resolution_deadline,
-        now=now,
+    their SLA outcome is final and counts in `sla_met_q`, not as overdue. The condition
+    matches the predicate of the partial index over unfinished tickets
+    (`ticket_active_deadlines_idx`), so the filter and the count read only that index."""
+    return ~Q(status__in=FINISHED_STATUSES) & (
+        Q(resolution_deadline__lt=now) | Q(first_response_at__isnull=True, response_deadline__lt=now)
     )
 
 
-def overdue(
-    *,
-    status: str,
-    first_response_at: datetime | None,
-    response_deadline: datetime,
-    resolution_deadline: datetime,
-    now: datetime,
-) -> bool:
-    if status in FINISHED_STATUSES:
+def is_overdue(ticket: SupportTicket, *, now: datetime) -> bool:
+    """`overdue_q` for one ticket in memory."""
+    if ticket.status in FINISHED_STATUSES:
         return False
-    if resolution_deadline < now:
+    if ticket.resolution_deadline < now:
         return True
-    return first_response_at is None and response_deadline < now
+    return ticket.first_response_at is None and ticket.response_deadline < now
 
 
-def overdue_q(*, now: datetime) -> Q:
-    """The same rule as `is_overdue`, as a query filter."""
-    return ~Q(status__in=FINISHED_STATUSES) & (
-        Q(resolution_deadline__lt=now) | Q(first_response_at__isnull=True, response_deadline__lt=now)
+def sla_finished_q() -> Q:
+    """A ticket whose SLA outcome is final: resolved or closed, with a resolution time."""
+    return Q(status__in=FINISHED_STATUSES, resolved_at__isnull=False)
+
+
+def sla_met_q() -> Q:
+    """A finished ticket that met its SLA: answered (or, lacking an answer, resolved) by the
+    response deadline, and resolved by the resolution deadline."""
+    answered_at = Coalesce("first_response_at", "resolved_at")
+    return (
+        sla_finished_q()
+        & Q(resolved_at__lte=F("resolution_deadline"))
+        & Q(LessThanOrEqual(answered_at, F("response_deadline")))
     )
 
 

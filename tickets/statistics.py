@@ -3,9 +3,9 @@
 On PostgreSQL the counts and sums of whole UTC days come from the daily tallies: the
 compacted ones plus the changes that triggers appended since (migration 0008), so they are
 exact in every transaction; the part-day at the start of a date range is counted from the
-tickets. The overdue count changes as time
-passes without any write, so it is always counted, from the partial index over tickets
-still being worked on. On SQLite every figure is counted from the tickets.
+tickets. The overdue count changes as time passes without any write, so it is always
+counted, from the partial index over tickets still being worked on. On SQLite every figure
+is counted from the tickets. The SLA rules themselves are tickets.sla's.
 """
 
 from collections import Counter
@@ -14,10 +14,8 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 
 from .models import (
-    FINISHED_STATUSES,
     SupportTicket,
     TicketCategory,
     TicketDailyTally,
@@ -25,7 +23,7 @@ from .models import (
     TicketStatus,
     TicketTallyDelta,
 )
-from .sla import overdue_q
+from .sla import overdue_q, sla_finished_q, sla_met_q
 
 SUMS = ("tickets", "responded", "response_microseconds", "resolved", "resolution_minutes", "sla_finished", "sla_met")
 BUCKET = ("status", "priority", "category")
@@ -34,9 +32,9 @@ BUCKET = ("status", "priority", "category")
 def ticket_statistics(*, since: datetime | None, now: datetime) -> dict[str, Any]:
     """Figures over the tickets created since `since` (all of them when None).
 
-    SLA compliance counts tickets whose outcome is known: resolved or closed ones, met when
-    the first response (or, lacking one, the resolution) came by the response deadline and
-    the resolution by the resolution deadline; and open ones already overdue, as missed.
+    SLA compliance is the share of tickets whose outcome is known that met it: finished
+    ones (`sla_finished_q`, met when `sla_met_q`), and unfinished ones already overdue
+    (`overdue_q`), as missed.
     """
     tickets = SupportTicket.objects.all() if since is None else SupportTicket.objects.filter(created_at__gte=since)
     if connection.vendor != "postgresql":
@@ -85,11 +83,8 @@ def tallies_compact() -> int:
 
 def _count_tickets(tickets: QuerySet[SupportTicket]) -> list[dict[str, Any]]:
     """The tallies' figures counted from the tickets (the triggers' SQL says the same)."""
-    finished = Q(status__in=FINISHED_STATUSES, resolved_at__isnull=False)
-    met = finished & Q(resolved_at__lte=F("resolution_deadline"), response_or_resolution__lte=F("response_deadline"))
     rows = (
         tickets.order_by()
-        .annotate(response_or_resolution=Coalesce("first_response_at", "resolved_at"))
         .values(*BUCKET)
         .annotate(
             tickets=Count("id"),
@@ -100,8 +95,8 @@ def _count_tickets(tickets: QuerySet[SupportTicket]) -> list[dict[str, Any]]:
             ),
             resolved=Count("resolution_time_minutes", filter=Q(resolved_at__isnull=False)),
             resolution_minutes=Sum("resolution_time_minutes", filter=Q(resolved_at__isnull=False)),
-            sla_finished=Count("id", filter=finished),
-            sla_met=Count("id", filter=met),
+            sla_finished=Count("id", filter=sla_finished_q()),
+            sla_met=Count("id", filter=sla_met_q()),
         )
     )
     return [

@@ -1,7 +1,7 @@
 """The daily tallies behind the statistics stay exact through any mix of changes.
 
-The oracle is the statistics rule worked out in Python from the tickets themselves, so the
-triggers' SQL and the reading code are checked against the rule, not against each other.
+The oracle works the figures out ticket by ticket with the rules of tickets.sla, so the
+triggers' SQL and the reading code are checked against the rules, not against each other.
 """
 
 import random
