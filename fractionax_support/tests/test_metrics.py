@@ -159,7 +159,7 @@ def test_webhook_deliveries_are_counted_by_result(staff_client, client, settings
 # --- Several processes ---
 
 
-@pytest.mark.parametrize("shared_folder", [True, False], ids=["PROMETHEUS_MULTIPROC_DIR", "serve's own folder"])
+@pytest.mark.parametrize("shared_folder", [True, False], ids=["PROMETHEUS_MULTIPROC_DIR", "the server's own folder"])
 def test_a_multi_process_server_adds_up_the_requests_of_all_workers(tmp_path: Path, transactional_db, shared_folder):
     folder = tmp_path / "prometheus"
     folder.mkdir()
