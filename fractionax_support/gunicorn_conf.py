@@ -16,8 +16,6 @@ import sys
 import tempfile
 from typing import Any
 
-from prometheus_client import multiprocess
-
 wsgi_app = "fractionax_support.asgi:application"
 worker_class = "fractionax_support.gunicorn_classes.UvicornWorker"
 logger_class = "fractionax_support.gunicorn_classes.Logger"
@@ -46,6 +44,10 @@ def on_starting(server: Any) -> None:
 
 
 def child_exit(server: Any, worker: Any) -> None:
+    # Imported only now: prometheus_client chooses, once, at import, between counting in
+    # memory and in the folder, and the workers forked from here inherit that choice.
+    from prometheus_client import multiprocess
+
     multiprocess.mark_process_dead(worker.pid)  # its live gauges are no longer summed
 
 
