@@ -1,4 +1,4 @@
-# Production image: the same ASGI app `make run` serves, under uvicorn workers.
+# Production image: the same ASGI app `make run` serves, under gunicorn with uvicorn workers.
 # Configure it with the environment variables in README.md ("Configuration").
 FROM python:3.11-slim
 
@@ -25,7 +25,7 @@ USER app
 EXPOSE 8000
 
 # Migrations run as a release step (see README, "Deployment"), not on every start.
-# WEB_CONCURRENCY uvicorn workers (serve reads it, as uvicorn does), each listening on a
-# socket of its own (fractionax_support/serve.py);
-# `exec`, so that the supervisor is PID 1 and gets the SIGTERM that stops the container.
-CMD ["sh", "-c", "exec python -m fractionax_support.serve --host 0.0.0.0 --port ${PORT} --proxy-headers"]
+# gunicorn starts WEB_CONCURRENCY uvicorn workers, each listening on a socket of its own
+# (fractionax_support/gunicorn_conf.py), and logs each request to stdout;
+# `exec`, so that gunicorn is PID 1 and gets the SIGTERM that stops the container.
+CMD ["sh", "-c", "exec gunicorn --config python:fractionax_support.gunicorn_conf --bind 0.0.0.0:${PORT} --access-logfile -"]

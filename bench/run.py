@@ -1,13 +1,13 @@
 """`make bench`: load N tickets, start the production server, measure, print one table.
 
-The server is uvicorn (two workers, one per core) with production settings (DEBUG off), as
-the Dockerfile runs it, against PostgreSQL and Redis; load comes from this process over
-loopback, each measurement bounded in time. Floors measured in the same run: the SQL of
-the list and search alone (EXPLAIN ANALYZE) and a bare DRF endpoint through the same
-server. Slack and Help Scout are configured and pointed at a local fake; after the HTTP
-measurements a Celery worker with one process per core delivers the outbox while creation
-goes on, and the run times how fast it drains once the load stops. Results go to stdout
-and bench/results/latest.md.
+The server is gunicorn with two uvicorn workers (one per core) and production settings
+(DEBUG off), as the Dockerfile runs it, against PostgreSQL and Redis; load comes from this
+process over loopback, each measurement bounded in time. Floors measured in the same run:
+the SQL of the list and search alone (EXPLAIN ANALYZE) and a bare DRF endpoint through the
+same server. Slack and Help Scout are configured and pointed at a local fake; after the
+HTTP measurements a Celery worker with one process per core delivers the outbox while
+creation goes on, and the run times how fast it drains once the load stops. Results go to
+stdout and bench/results/latest.md.
 """
 
 import argparse

@@ -1,8 +1,8 @@
 """How log lines look: plain text, or one JSON object per line (LOG_FORMAT=json) for log
 collectors. The same formatters serve Django's LOGGING, the Celery worker's handlers
-(fractionax_support/celery.py) and uvicorn's own loggers (fractionax_support/serve.py)."""
+(fractionax_support/celery.py) and the production server's, gunicorn's and uvicorn's
+(fractionax_support/gunicorn_classes.py)."""
 
-import copy
 import logging
 import logging.config
 import os
@@ -27,8 +27,8 @@ def wants_json() -> bool:
 
 
 def configure_logging(config: dict[str, Any]) -> None:
-    """Django's LOGGING_CONFIG, run at django.setup() (which a uvicorn worker does when it
-    imports the app, after uvicorn configured its loggers and before it serves anything):
+    """Django's LOGGING_CONFIG, run at django.setup() (which a server worker does when it
+    imports the app, after the server configured its loggers and before it serves anything):
     the dictConfig; the credential filter on the server loggers, which have handlers of
     their own; and with JSON lines Python's warnings too (they would otherwise print as
     bare text among the JSON)."""
@@ -43,14 +43,3 @@ def configure_logging(config: dict[str, Any]) -> None:
 def json_formatter() -> logging.Formatter:
     options = {key: value for key, value in _JSON.items() if key != "()"}
     return JsonFormatter(**options)
-
-
-def uvicorn_log_config() -> dict[str, Any] | None:
-    """uvicorn's own logging configuration with JSON lines, or None to keep uvicorn's."""
-    if not wants_json():
-        return None
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"] = {"default": _JSON, "access": _JSON}
-    return config

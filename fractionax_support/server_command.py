@@ -16,17 +16,17 @@ def server_command(
     return [
         sys.executable,
         "-m",
-        "fractionax_support.serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
+        "gunicorn",
+        "--config",
+        "python:fractionax_support.gunicorn_conf",
+        "--bind",
+        f"127.0.0.1:{port}",
         "--workers",
         str(workers),
         "--log-level",
         log_level,
-        *([] if access_log else ["--no-access-log"]),
-        # Open WebSockets would otherwise hold the shutdown.
-        "--timeout-graceful-shutdown",
+        *(["--access-logfile", "-"] if access_log else []),
+        # Open requests would otherwise hold the shutdown for production's 5 s.
+        "--graceful-timeout",
         str(graceful_shutdown_seconds),
     ]

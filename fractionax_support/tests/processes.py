@@ -1,4 +1,4 @@
-"""Real processes for end-to-end and fault tests: the app server (uvicorn, as in production),
+"""Real processes for end-to-end and fault tests: the app server (as in production),
 a Celery worker, and private Redis and PostgreSQL servers that a test may kill.
 
 Everything listens on loopback on a free port of its own, so tests running in parallel never
@@ -72,7 +72,7 @@ def database_url_for_tests(name: str | None = None, port: int = 5432) -> str:
 
 @contextmanager
 def app_server(env: dict[str, str], *, log_file: Path | None = None, **command: Any) -> Iterator[str]:
-    """uvicorn serving the ASGI app with `env` over the test environment; yields its base URL.
+    """The production server with `env` over the test environment; yields its base URL.
     With `log_file`, everything the server prints (stdout and stderr) goes to that file;
     `command` passes options on to server_command (log_level, access_log, workers)."""
     port = free_port()

@@ -1,5 +1,5 @@
-"""LOG_FORMAT=json: every log line of the web server (uvicorn's own and the app's, under the
-multi-process supervisor) and of a Celery worker is one JSON object; plain text otherwise."""
+"""LOG_FORMAT=json: every log line of the web server (gunicorn's, uvicorn's and the app's,
+with several workers) and of a Celery worker is one JSON object; plain text otherwise."""
 
 import json
 import os
@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from fractionax_support.local_ports import free_port
+from fractionax_support.server_command import server_command
 
 from .processes import BASE_DIR, listening, stop, wait_for
 
@@ -47,7 +48,7 @@ def running(command: list[str], env: dict[str, str], output: Path) -> Iterator[s
 
 def test_the_web_server_logs_json_lines(tmp_path):
     port, output = free_port(), tmp_path / "server.log"
-    command = [sys.executable, "-m", "fractionax_support.serve", "--port", str(port), "--workers", "2"]
+    command = server_command(port, workers=2, log_level="info", access_log=True)  # production's logging
     with running(command, {"LOG_FORMAT": "json"}, output) as process:
         wait_for(lambda: process.poll() is not None or listening(port), 30, "the server to listen")
         assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=15).status_code == 200
@@ -56,7 +57,7 @@ def test_the_web_server_logs_json_lines(tmp_path):
 
     records = json_lines(output)
     loggers = {record["logger"] for record in records}
-    assert {"uvicorn.error", "uvicorn.access"} <= loggers, loggers
+    assert {"gunicorn.error", "uvicorn.error", "uvicorn.access"} <= loggers, loggers
     assert any("GET /healthz" in record["message"] and record["level"] == "INFO" for record in records)
 
 

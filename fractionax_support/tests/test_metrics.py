@@ -159,7 +159,7 @@ def test_webhook_deliveries_are_counted_by_result(staff_client, client, settings
 # --- Several processes ---
 
 
-@pytest.mark.parametrize("shared_folder", [True, False], ids=["PROMETHEUS_MULTIPROC_DIR", "serve's own folder"])
+@pytest.mark.parametrize("shared_folder", [True, False], ids=["PROMETHEUS_MULTIPROC_DIR", "the server's own folder"])
 @pytest.mark.slow
 def test_a_multi_process_server_adds_up_the_requests_of_all_workers(tmp_path: Path, transactional_db, shared_folder):
     folder = tmp_path / "prometheus"
@@ -169,6 +169,8 @@ def test_a_multi_process_server_adds_up_the_requests_of_all_workers(tmp_path: Pa
     env |= {"DATABASE_URL": database_url_for_tests(), "METRICS_TOKEN": METRICS_TOKEN}
     if shared_folder:
         env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    else:
+        env["TMPDIR"] = str(folder)  # where the server makes its own
     process = subprocess.Popen(server_command(port, workers=2, graceful_shutdown_seconds=2), cwd=BASE_DIR, env=env)
     try:
         wait_for(lambda: process.poll() is not None or listening(port), 30, "the app server to listen")
@@ -186,3 +188,5 @@ def test_a_multi_process_server_adds_up_the_requests_of_all_workers(tmp_path: Pa
 
     samples = parse(answer.text)
     assert value(samples, LATENCY, route="webhook-test", status="2xx") == requests_sent
+    if not shared_folder:
+        assert not list(folder.iterdir()), "the server left its metrics folder behind"

@@ -20,7 +20,7 @@ from .processes import app_server, database_url_for_tests
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(params=[1, 2], ids=["one-worker", "two-workers"])  # uvicorn.run, and serve's supervisor
+@pytest.fixture(params=[1, 2], ids=["one-worker", "two-workers"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     env = {
         "DEBUG": "false",

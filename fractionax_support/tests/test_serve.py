@@ -1,6 +1,7 @@
-"""The production server's supervisor: workers with listening sockets of their own, so
-connections that arrive together are spread over them; restarted when they die; stopped
-on SIGTERM; a clear failure when the address is taken."""
+"""The production server (gunicorn with uvicorn workers, fractionax_support/gunicorn_conf.py):
+workers with listening sockets of their own, so connections that arrive together are
+spread over them; restarted when they die; stopped on SIGTERM; a clear failure when the
+address is taken; the proxy's X-Forwarded-For trusted from loopback."""
 
 import os
 import signal
@@ -11,15 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+import requests
 
 from fractionax_support.local_ports import free_port
-from fractionax_support.serve import APPLICATION, arguments, uvicorn_options
 from fractionax_support.server_command import server_command
 from fractionax_support.tests.processes import BASE_DIR, listening, stop, wait_for
 
 pytestmark = pytest.mark.slow
-STARTUP_FAILURE = 3  # uvicorn's exit code for a server that could not start
+STARTUP_FAILURE = 3  # gunicorn's exit code for a worker that could not boot, and ours for a taken address
 
 
 @pytest.fixture
@@ -37,20 +37,12 @@ def two_workers() -> Iterator[tuple[subprocess.Popen[bytes], int]]:
         stop(process)
 
 
-def workers(supervisor: subprocess.Popen[bytes]) -> list[int]:
-    """The supervisor's worker processes (multiprocessing also starts a resource tracker)."""
+def workers(arbiter: subprocess.Popen[bytes]) -> list[int]:
+    """gunicorn's worker processes: the arbiter's children."""
     try:
-        children = Path(f"/proc/{supervisor.pid}/task/{supervisor.pid}/children").read_text().split()
+        return [int(pid) for pid in Path(f"/proc/{arbiter.pid}/task/{arbiter.pid}/children").read_text().split()]
     except FileNotFoundError:
         return []
-    return [int(pid) for pid in children if b"resource_tracker" not in _cmdline(int(pid))]
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except FileNotFoundError:
-        return b""
 
 
 ESTABLISHED, LISTEN = "01", "0A"  # TCP states as /proc/net/tcp writes them
@@ -72,7 +64,7 @@ def sockets_of(pid: int, port: int, state: str) -> int:
 
 
 def test_connections_that_arrive_together_are_spread_over_the_workers(two_workers):
-    supervisor, port = two_workers
+    arbiter, port = two_workers
     clients = [socket.socket() for _ in range(32)]
     for client in clients:  # all at once, as a load balancer's or a client pool's burst
         client.setblocking(False)
@@ -80,7 +72,7 @@ def test_connections_that_arrive_together_are_spread_over_the_workers(two_worker
     try:
         counts = wait_for(
             lambda: (
-                (found := [sockets_of(pid, port, ESTABLISHED) for pid in workers(supervisor)])
+                (found := [sockets_of(pid, port, ESTABLISHED) for pid in workers(arbiter)])
                 and sum(found) == 32
                 and found
             ),
@@ -95,29 +87,30 @@ def test_connections_that_arrive_together_are_spread_over_the_workers(two_worker
 
 
 def test_a_worker_that_dies_is_replaced(two_workers):
-    supervisor, port = two_workers
-    killed = workers(supervisor)[0]
+    arbiter, port = two_workers
+    killed = workers(arbiter)[0]
 
     os.kill(killed, signal.SIGKILL)
 
     replaced = wait_for(
-        lambda: (now := workers(supervisor)) and len(now) == 2 and killed not in now and now, 60, "a new worker"
+        lambda: (now := workers(arbiter)) and len(now) == 2 and killed not in now and now, 60, "a new worker"
     )
     assert len(replaced) == 2
+    wait_for(lambda: all(sockets_of(pid, port, LISTEN) for pid in replaced), 60, "the new worker to listen")
     assert listening(port)
 
 
-def test_sigterm_stops_the_workers_and_then_the_supervisor(two_workers):
-    supervisor, _ = two_workers
-    pids = workers(supervisor)
+def test_sigterm_stops_the_workers_and_then_the_arbiter(two_workers):
+    arbiter, _ = two_workers
+    pids = workers(arbiter)
 
-    supervisor.terminate()
+    arbiter.terminate()
 
-    assert supervisor.wait(timeout=20) == 0
-    assert not any(Path(f"/proc/{pid}").exists() and b"spawn" in _cmdline(pid) for pid in pids)
+    assert arbiter.wait(timeout=20) == 0
+    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
 
 
-def test_an_address_in_use_fails_at_once_with_uvicorns_startup_failure():
+def test_an_address_in_use_fails_at_once():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -127,16 +120,23 @@ def test_an_address_in_use_fails_at_once_with_uvicorns_startup_failure():
         process = subprocess.run(server_command(port, workers=2), cwd=BASE_DIR, capture_output=True, timeout=60)
 
     assert process.returncode == STARTUP_FAILURE
-    assert b"Cannot listen" in process.stderr
+    assert f"Cannot listen on 127.0.0.1:{port}".encode() in process.stderr
     assert time.monotonic() - started < 30
 
 
-def test_the_command_line_makes_uvicorns_configuration(monkeypatch):
-    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+def test_the_client_address_comes_from_the_proxy_on_loopback(tmp_path):
+    """As behind the TLS proxy: X-Forwarded-For is trusted from FORWARDED_ALLOW_IPS
+    (127.0.0.1 by default), so the logs and the rate limits see the client, not the proxy."""
+    port, log = free_port(), tmp_path / "server.log"
+    with log.open("wb") as output:
+        command = server_command(port, log_level="info", access_log=True, graceful_shutdown_seconds=1)
+        process = subprocess.Popen(command, cwd=BASE_DIR, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            wait_for(lambda: process.poll() is not None or listening(port), 60, "the server to listen")
+            forwarded = {"X-Forwarded-For": "203.0.113.7"}
+            assert requests.get(f"http://127.0.0.1:{port}/healthz", headers=forwarded, timeout=15).status_code == 200
+            wait_for(lambda: "/healthz" in log.read_text(), 10, "the access log line")
+        finally:
+            stop(process)
 
-    args = arguments(["--port", "9000", "--no-proxy-headers", "--no-access-log", "--log-level", "trace"])
-    config = uvicorn.Config(APPLICATION, **uvicorn_options(args))
-
-    assert args.workers == 3  # as uvicorn's own command line reads it
-    assert (config.port, config.proxy_headers, config.access_log, config.lifespan) == (9000, False, False, "off")
-    assert arguments([]).proxy_headers is True  # uvicorn's default
+    assert '203.0.113.7:0 - "GET /healthz HTTP/1.1" 200' in log.read_text()
