@@ -15,7 +15,7 @@ class TicketError(Exception):
         self.message = message
 
 
-class StaleVersion(TicketError):
+class StaleVersionError(TicketError):
     """The ticket's fields changed after the version the writer saw; `ticket` is as it is now."""
 
     def __init__(self, ticket: "SupportTicket", seen: int) -> None:
@@ -27,11 +27,13 @@ class StaleVersion(TicketError):
         self.ticket = ticket
 
 
-class UnseenComments(TicketError):
+class UnseenCommentsError(TicketError):
     """Others commented after the newest comment the writer saw; `comments` are those, oldest first."""
 
     def __init__(self, ticket: "SupportTicket", comments: list["TicketComment"]) -> None:
         names = ", ".join(sorted({comment.author for comment in comments}))
-        super().__init__("seenCommentId", f"{names} replied since you opened this ticket. Read the new replies, then send again.")
+        super().__init__(
+            "seenCommentId", f"{names} replied since you opened this ticket. Read the new replies, then send again."
+        )
         self.ticket = ticket
         self.comments = comments

@@ -14,19 +14,19 @@ Two states are checked, each against what its writer decides on:
   not news to them.
 """
 
-from .exceptions import StaleVersion, UnseenComments
+from .exceptions import StaleVersionError, UnseenCommentsError
 from .models import SupportTicket, TicketComment
 
 
 def check_version(ticket: SupportTicket, *, seen: int | None) -> None:
-    """Raises StaleVersion unless `seen` is None (no check) or the ticket's version.
+    """Raises StaleVersionError unless `seen` is None (no check) or the ticket's version.
     The caller holds the ticket's row lock."""
     if seen is not None and seen != ticket.version:
-        raise StaleVersion(ticket, seen)
+        raise StaleVersionError(ticket, seen)
 
 
 def check_seen_comments(ticket: SupportTicket, *, seen_comment_id: int | None, author: str) -> None:
-    """Raises UnseenComments if anyone but `author` commented after `seen_comment_id` (0:
+    """Raises UnseenCommentsError if anyone but `author` commented after `seen_comment_id` (0:
     the writer saw none; None: no check). The caller holds the ticket's row lock, which
     every comment_add takes, so no comment can arrive between this and the caller's own."""
     if seen_comment_id is None:
@@ -35,4 +35,4 @@ def check_seen_comments(ticket: SupportTicket, *, seen_comment_id: int | None, a
         TicketComment.objects.filter(ticket_id=ticket.pk, pk__gt=seen_comment_id).exclude(author=author).order_by("pk")
     )
     if newer:
-        raise UnseenComments(ticket, newer)
+        raise UnseenCommentsError(ticket, newer)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
 from .actors import Actor, actor_for_user, display_name
-from .exceptions import TicketError, UnseenComments
+from .exceptions import TicketError, UnseenCommentsError
 from .filters import DATE_RANGES, SORT_FIELDS, TicketFilter
 from .forms import BulkUpdateForm, CommentForm, TicketCreateForm, TicketUpdateForm, add_service_error
 from .models import ChangeSource, SupportTicket, TicketCategory, TicketPriority, TicketSource, TicketStatus
@@ -237,7 +237,7 @@ def ticket_comment(request: HttpRequest, pk: str) -> HttpResponse:
             actor=_actor(request),
             seen_comment_id=data["seen_comment_id"] or 0,
         )
-    except UnseenComments as unseen:
+    except UnseenCommentsError as unseen:
         # Shown again with the new replies on the page and counted as seen, so a second send goes through.
         resubmitted = request.POST.copy()
         resubmitted["seen_comment_id"] = str(unseen.comments[-1].pk)

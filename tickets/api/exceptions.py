@@ -8,16 +8,16 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from ..exceptions import StaleVersion, TicketError, UnseenComments
+from ..exceptions import StaleVersionError, TicketError, UnseenCommentsError
 from . import serializers as s
 from .preconditions import with_etag
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, StaleVersion):
+    if isinstance(exc, StaleVersionError):
         body = {"detail": exc.message, "ticket": s.TicketDetailSerializer(exc.ticket).data}
         return with_etag(Response(body, status=status.HTTP_412_PRECONDITION_FAILED), exc.ticket)
-    if isinstance(exc, UnseenComments):
+    if isinstance(exc, UnseenCommentsError):
         body = {"detail": exc.message, "comments": s.CommentSerializer(exc.comments, many=True).data}
         return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, TicketError):

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0012_ticket_number_default'),
+        ("tickets", "0012_ticket_number_default"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='supportticket',
-            name='version',
+            model_name="supportticket",
+            name="version",
             field=models.IntegerField(db_default=1, editable=False),
         ),
     ]
