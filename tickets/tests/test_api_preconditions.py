@@ -145,3 +145,19 @@ def test_the_schema_documents_the_preconditions(anonymous_client):
         assert "If-Match" in {param["name"] for param in operation["parameters"] if param["in"] == "header"}
         assert "ETag" in operation["responses"]["412"]["headers"]
     assert "409" in paths[base + "comments"]["post"]["responses"]
+
+
+def test_a_browser_client_on_an_allowed_origin_may_read_the_etag_and_send_if_match(settings, staff_client, ticket):
+    settings.CORS_ALLOWED_ORIGINS = ["https://console.example.com"]
+    origin = {"HTTP_ORIGIN": "https://console.example.com"}
+
+    preflight = staff_client.options(
+        ticket_url(ticket, "status"),
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="PUT",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type, if-match",
+        **origin,
+    )
+    read = staff_client.get(ticket_url(ticket), **origin)
+
+    assert "if-match" in preflight["Access-Control-Allow-Headers"]
+    assert read["Access-Control-Expose-Headers"] == "ETag"
