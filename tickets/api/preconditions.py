@@ -1,7 +1,7 @@
 """HTTP's conditional writes over the ticket's version (tickets/versions.py): a ticket's GET
-and each write answer with an `ETag` naming its version, and a write sent with `If-Match`
-is refused (412) when the ticket has changed since. Without If-Match nothing is checked,
-as before; `*` matches any ticket that exists."""
+and its status and assignment changes answer with an `ETag` naming its version, and a
+change or comment sent with `If-Match` is refused (412) when the ticket has changed since.
+Without If-Match nothing is checked, as before; `*` matches any ticket that exists."""
 
 import re
 
