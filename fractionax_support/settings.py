@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
@@ -344,6 +345,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# Conditional writes (tickets/api/preconditions.py): a browser client reads the ETag and sends it back.
+CORS_ALLOW_HEADERS = (*default_headers, "if-match")
+CORS_EXPOSE_HEADERS = ["ETag"]
 
 # --- SLA targets in minutes, by priority: (first response, resolution) ---
 SLA_TARGETS_MINUTES = {

@@ -77,8 +77,8 @@ class TicketUpdateForm(forms.Form):
 class CommentForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=limits.MAX_COMMENT_LENGTH)
     is_internal = forms.BooleanField(label="Internal note (not sent to the customer)", required=False)
-    # The newest comment the writer had seen when the page loaded (collision detection).
-    seen_comment_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    # The newest comment the writer had seen when the page loaded (tickets/versions.py).
+    seen_comment_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**63 - 1)
 
 
 class BulkUpdateForm(forms.Form):

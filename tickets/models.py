@@ -150,6 +150,10 @@ class SupportTicket(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # What a writer saw (the API's ETag, a Slack button's value), counted up by each change
+    # of the ticket's fields; see tickets/versions.py. A database default, so that adding it
+    # to a large table changes no row and bulk loads (seed_tickets) need not name it.
+    version = models.IntegerField(db_default=1, editable=False)
 
     # PostgreSQL full-text document: subject, description, customer and comment bodies.
     # Kept current by the services; unused (NULL) on SQLite. Its GIN index is created by

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import publishing, search
+from . import publishing, search, versions
 from .actors import SYSTEM_ACTOR, Actor
 from .events import (
     CommentSnapshot,
@@ -150,7 +150,8 @@ def _save(ticket: SupportTicket, changes: _Changes) -> list[TicketChanged]:
     if not changes.fields:
         return []
     ticket.updated_at = timezone.now()
-    ticket.save(update_fields=[*changes.fields, "updated_at"])
+    ticket.version += 1  # what writers who saw the ticket before this see is now outdated
+    ticket.save(update_fields=[*changes.fields, "updated_at", "version"])
     TicketEvent.objects.bulk_create(changes.audit)
     snapshot, source = TicketSnapshot.of(ticket), changes.actor.source
     events = [kind(ticket=snapshot, source=source, **data) for kind, data in changes.published]
@@ -350,9 +351,13 @@ def ticket_create(
 
 
 @publishing.atomic()
-def ticket_change_status(*, ticket_id: int, status: str, actor: Actor, resolution_note: str = "") -> SupportTicket:
-    """Any status may follow any other; leaving resolved/closed reopens the ticket."""
+def ticket_change_status(
+    *, ticket_id: int, status: str, actor: Actor, resolution_note: str = "", seen_version: int | None = None
+) -> SupportTicket:
+    """Any status may follow any other; leaving resolved/closed reopens the ticket.
+    `seen_version`, when given, must be the ticket's version (tickets/versions.py)."""
     ticket = _locked(ticket_id)
+    versions.check_version(ticket, seen=seen_version)
     changes = _Changes(actor)
     _apply_status(ticket, status, resolution_note.strip(), changes)
     _save_and_publish(ticket, changes)
@@ -360,9 +365,12 @@ def ticket_change_status(*, ticket_id: int, status: str, actor: Actor, resolutio
 
 
 @publishing.atomic()
-def ticket_assign(*, ticket_id: int, assigned_to: str | None, actor: Actor) -> SupportTicket:
-    """`None` or an empty string unassigns."""
+def ticket_assign(
+    *, ticket_id: int, assigned_to: str | None, actor: Actor, seen_version: int | None = None
+) -> SupportTicket:
+    """`None` or an empty string unassigns. `seen_version` as for ticket_change_status."""
     ticket = _locked(ticket_id)
+    versions.check_version(ticket, seen=seen_version)
     changes = _Changes(actor)
     _apply_assignee(ticket, assigned_to, changes)
     _save_and_publish(ticket, changes)
@@ -370,9 +378,12 @@ def ticket_assign(*, ticket_id: int, assigned_to: str | None, actor: Actor) -> S
 
 
 @publishing.atomic()
-def ticket_change_priority(*, ticket_id: int, priority: str, actor: Actor) -> SupportTicket:
-    """Recomputes the SLA deadlines from the creation time."""
+def ticket_change_priority(
+    *, ticket_id: int, priority: str, actor: Actor, seen_version: int | None = None
+) -> SupportTicket:
+    """Recomputes the SLA deadlines from the creation time. `seen_version` as for ticket_change_status."""
     ticket = _locked(ticket_id)
+    versions.check_version(ticket, seen=seen_version)
     changes = _Changes(actor)
     _apply_priority(ticket, priority, changes)
     _save_and_publish(ticket, changes)
@@ -390,10 +401,12 @@ def ticket_update(
     category: str | None = None,
     assigned_to: str | None = None,
     tags: Sequence[str] | None = None,
+    seen_version: int | None = None,
 ) -> SupportTicket:
     """Several field changes at once (the admin and dashboard forms); None leaves a field
-    as it is, and an empty `assigned_to` unassigns."""
+    as it is, and an empty `assigned_to` unassigns. `seen_version` as for ticket_change_status."""
     ticket = _locked(ticket_id)
+    versions.check_version(ticket, seen=seen_version)
     changes = _apply_updates(
         ticket,
         actor,
@@ -515,19 +528,25 @@ def comment_add(
     counts_as_response: bool = True,
     external_id: str = "",
     written_at: datetime | None = None,
+    seen_version: int | None = None,
+    seen_comment_id: int | None = None,
 ) -> TicketComment:
     """A comment by `author`. The earliest public one that `counts_as_response` (an
     agent's, not a customer's) sets the ticket's first-response time, to the comment's
     time. A comment with an `external_id` already stored from the same source is returned
     as it is (idempotent). `written_at`, when it was written where it came from (a Slack
     message, a Help Scout thread), dates the comment (within the ticket's life), so
-    comments delivered late or out of order keep the time they were written."""
+    comments delivered late or out of order keep the time they were written.
+    `seen_version` and `seen_comment_id` (the newest comment the author had seen, 0 for
+    none), when given, refuse a comment written on an outdated view (tickets/versions.py)."""
     body = body.strip()
     if not body:
         raise TicketError("comment", "This field may not be blank.")
     if len(body) > MAX_COMMENT_LENGTH:
         raise TicketError("comment", f"At most {MAX_COMMENT_LENGTH} characters.")
     ticket = _locked(ticket_id)
+    versions.check_version(ticket, seen=seen_version)
+    versions.check_seen_comments(ticket, seen_comment_id=seen_comment_id, author=author)
     if external_id:  # checked under the ticket's lock, so two deliveries cannot both pass
         existing = TicketComment.objects.filter(source=actor.source, external_id=external_id).first()
         if existing is not None:

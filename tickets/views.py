@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
 from .actors import Actor, actor_for_user, display_name
-from .exceptions import TicketError
+from .exceptions import TicketError, UnseenCommentsError
 from .filters import DATE_RANGES, SORT_FIELDS, TicketFilter
 from .forms import BulkUpdateForm, CommentForm, TicketCreateForm, TicketUpdateForm, add_service_error
 from .models import ChangeSource, SupportTicket, TicketCategory, TicketPriority, TicketSource, TicketStatus
@@ -228,23 +228,23 @@ def ticket_comment(request: HttpRequest, pk: str) -> HttpResponse:
         return _detail(request, ticket, comment_form=form, status=400)
     data = form.cleaned_data
     me = display_name(request.user)
-    seen = data["seen_comment_id"] or 0
-    newer = [c for c in ticket.comments.all() if c.pk > seen and c.author != me]
-    if newer:
-        # Shown again with the new replies on the page and counted as seen, so a second send goes through.
-        resubmitted = request.POST.copy()
-        resubmitted["seen_comment_id"] = str(newer[-1].pk)
-        form = CommentForm(resubmitted)
-        form.is_valid()
-        names = ", ".join(sorted({comment.author for comment in newer}))
-        form.add_error(
-            "comment", f"{names} replied since you opened this ticket. Read the new replies, then send again."
-        )
-        return _detail(request, ticket, comment_form=form, status=409)
     try:
         services.comment_add(
-            ticket_id=ticket.pk, body=data["comment"], is_internal=data["is_internal"], author=me, actor=_actor(request)
+            ticket_id=ticket.pk,
+            body=data["comment"],
+            is_internal=data["is_internal"],
+            author=me,
+            actor=_actor(request),
+            seen_comment_id=data["seen_comment_id"] or 0,
         )
+    except UnseenCommentsError as unseen:
+        # Shown again with the new replies on the page and counted as seen, so a second send goes through.
+        resubmitted = request.POST.copy()
+        resubmitted["seen_comment_id"] = str(unseen.comments[-1].pk)
+        form = CommentForm(resubmitted)
+        form.is_valid()
+        form.add_error("comment", unseen.message)
+        return _detail(request, ticket, comment_form=form, status=409)
     except TicketError as error:
         add_service_error(form, error)
         return _detail(request, ticket, comment_form=form, status=400)

@@ -50,20 +50,29 @@ def ticket_create_from_command(*, trigger_id: str, data: NewTicket, author: str)
 
 
 @publishing.atomic()
-def ticket_status_from_slack(*, ticket_id: int, status: str, author: str, action_ts: str = "") -> SupportTicket | None:
+def ticket_status_from_slack(
+    *, ticket_id: int, status: str, author: str, action_ts: str = "", seen_version: int | None = None
+) -> SupportTicket | None:
     """A status button. None when the click was handled before, or is older than one
-    already applied to this ticket's status (see _latest_click)."""
+    already applied to this ticket's status (see _latest_click). `seen_version`, the
+    version the message showed, refuses a click on an outdated message (StaleVersionError)."""
     if not _latest_click(ticket_id, "status", action_ts):
         return None
-    return services.ticket_change_status(ticket_id=ticket_id, status=status, actor=slack_actor(author))
+    return services.ticket_change_status(
+        ticket_id=ticket_id, status=status, actor=slack_actor(author), seen_version=seen_version
+    )
 
 
 @publishing.atomic()
-def ticket_assign_from_slack(*, ticket_id: int, author: str, action_ts: str = "") -> SupportTicket | None:
-    """Assigns the ticket to the clicking Slack user's display name (None as above)."""
+def ticket_assign_from_slack(
+    *, ticket_id: int, author: str, action_ts: str = "", seen_version: int | None = None
+) -> SupportTicket | None:
+    """Assigns the ticket to the clicking Slack user's display name (None and `seen_version` as above)."""
     if not _latest_click(ticket_id, "assignee", action_ts):
         return None
-    return services.ticket_assign(ticket_id=ticket_id, assigned_to=author, actor=slack_actor(author))
+    return services.ticket_assign(
+        ticket_id=ticket_id, assigned_to=author, actor=slack_actor(author), seen_version=seen_version
+    )
 
 
 @publishing.atomic()

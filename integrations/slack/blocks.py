@@ -113,7 +113,9 @@ def root_message(ticket: SupportTicket, *, now: datetime) -> Message:
 
 
 def _buttons(ticket: SupportTicket) -> list[Block]:
-    value = str(ticket.pk)
+    # The version the message shows: a click on an outdated message is refused, not applied
+    # blind (tickets/versions.py). Messages drawn before carry the id alone, and are not checked.
+    value = button_value(ticket.pk, ticket.version)
     buttons = [_button("View Ticket", "ticket_view", url=ticket_url(ticket))]
     if ticket.status in FINISHED_STATUSES:
         buttons.append(_button("Reopen", ACTION_REOPEN, value=value))
@@ -123,6 +125,32 @@ def _buttons(ticket: SupportTicket) -> list[Block]:
     if ticket.helpscout_conversation_id:
         buttons.append(_button("Help Scout", "ticket_helpscout", url=helpscout_url(ticket.helpscout_conversation_id)))
     return buttons
+
+
+def button_value(ticket_id: int, version: int) -> str:
+    return f"{ticket_id}:{version}"
+
+
+def parse_button_value(value: str) -> tuple[int, int | None] | None:
+    """(ticket id, version shown) of a button's value; None when it is not one of ours."""
+    ticket_id, colon, version = value.partition(":")
+    if not _is_number(ticket_id) or (colon and not _is_number(version)):
+        return None
+    return int(ticket_id), int(version) if colon else None
+
+
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 18  # within bigint
+
+
+def outdated_click_text(ticket: SupportTicket) -> str:
+    """Told, to the clicking user only, when a button's message showed an older state."""
+    assignee = f"assigned to *{escape(ticket.assigned_to)}*" if ticket.assigned_to else "unassigned"
+    return (
+        f":warning: Nothing changed: this message was out of date. *{ticket.ticket_number}* is now "
+        f"*{label(TicketStatus, ticket.status)}* and {assignee}. The message is redrawn with every change; "
+        "click again there if your change still applies."
+    )
 
 
 # --- Thread lines (mrkdwn text) ---

@@ -34,6 +34,7 @@ _TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "to
 METHOD_RATES = {
     "chat.postMessage": "1/second",
     "chat.update": "50/minute",
+    "chat.postEphemeral": "100/minute",
     "conversations.history": "50/minute",
     "conversations.replies": "50/minute",
     "users.info": "100/minute",

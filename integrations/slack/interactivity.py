@@ -1,5 +1,7 @@
 """Interactivity: the buttons on a ticket's message (block_actions) and the submission of
-the create-ticket form (view_submission). Buttons act as the clicking Slack user."""
+the create-ticket form (view_submission). Buttons act as the clicking Slack user; a click
+on a message that showed an older version of the ticket changes nothing, and the user is
+told so in an ephemeral message (tickets/versions.py)."""
 
 import logging
 from collections.abc import Callable
@@ -7,27 +9,28 @@ from typing import Any
 
 from django.http import HttpResponse, JsonResponse
 
-from tickets.exceptions import TicketError
+from tickets.exceptions import StaleVersionError, TicketError
 from tickets.models import TicketPriority, TicketStatus
 
 from . import actions, blocks, users
+from .client import CALL_ERRORS, INTERACTIVE_TIMEOUT_SECONDS, web_client
 from .ticket_input import InvalidTicketError, check_new_ticket
 
 logger = logging.getLogger(__name__)
 
-# Each takes the ticket id, the clicking user's name and the click's time (action_ts).
-_BUTTONS: dict[str, Callable[[int, str, str], object]] = {
-    blocks.ACTION_RESOLVE: lambda ticket_id, author, ts: actions.ticket_status_from_slack(
-        ticket_id=ticket_id, status=TicketStatus.RESOLVED, author=author, action_ts=ts
+# Each takes the ticket id, the version the message showed (None: not known), the clicking
+# user's name and the click's time (action_ts).
+_BUTTONS: dict[str, Callable[[int, int | None, str, str], object]] = {
+    blocks.ACTION_RESOLVE: lambda ticket_id, seen, author, ts: actions.ticket_status_from_slack(
+        ticket_id=ticket_id, status=TicketStatus.RESOLVED, author=author, action_ts=ts, seen_version=seen
     ),
-    blocks.ACTION_REOPEN: lambda ticket_id, author, ts: actions.ticket_status_from_slack(
-        ticket_id=ticket_id, status=TicketStatus.OPEN, author=author, action_ts=ts
+    blocks.ACTION_REOPEN: lambda ticket_id, seen, author, ts: actions.ticket_status_from_slack(
+        ticket_id=ticket_id, status=TicketStatus.OPEN, author=author, action_ts=ts, seen_version=seen
     ),
-    blocks.ACTION_ASSIGN_ME: lambda ticket_id, author, ts: actions.ticket_assign_from_slack(
-        ticket_id=ticket_id, author=author, action_ts=ts
+    blocks.ACTION_ASSIGN_ME: lambda ticket_id, seen, author, ts: actions.ticket_assign_from_slack(
+        ticket_id=ticket_id, author=author, action_ts=ts, seen_version=seen
     ),
 }
-_MAX_ID_DIGITS = 18  # within bigint
 
 
 def handle(payload: dict[str, Any]) -> HttpResponse:
@@ -56,17 +59,27 @@ def _block_actions(payload: dict[str, Any], user: dict[str, Any]) -> HttpRespons
             continue
         action_id, value, ts = action.get("action_id"), action.get("value"), action.get("action_ts")
         change = _BUTTONS.get(action_id) if isinstance(action_id, str) else None
-        if change is None or not isinstance(value, str) or not _is_id(value):
+        target = blocks.parse_button_value(value) if isinstance(value, str) else None
+        if change is None or target is None:
             continue
         try:
-            change(int(value), _author(user), ts if isinstance(ts, str) else "")
+            change(*target, _author(user), ts if isinstance(ts, str) else "")
+        except StaleVersionError as stale:
+            _tell(user["id"], stale.ticket.slack_channel_id, blocks.outdated_click_text(stale.ticket))
         except TicketError as error:
             logger.info("Slack button %s on ticket %s ignored: %s", action_id, value, error.message)
     return HttpResponse(status=200)
 
 
-def _is_id(value: str) -> bool:
-    return value.isascii() and value.isdigit() and len(value) <= _MAX_ID_DIGITS
+def _tell(user_id: str, channel: str, text: str) -> None:
+    """An ephemeral message to one user, while Slack waits for our answer: if Slack fails
+    us, the user sees no change on the message, and the log says why."""
+    if not channel:
+        return
+    try:
+        web_client(timeout=INTERACTIVE_TIMEOUT_SECONDS).chat_postEphemeral(channel=channel, user=user_id, text=text)
+    except CALL_ERRORS as error:
+        logger.warning("Slack chat.postEphemeral to %s failed: %s", user_id, error)
 
 
 def _view_submission(payload: dict[str, Any], user: dict[str, Any]) -> HttpResponse:

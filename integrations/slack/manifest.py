@@ -16,6 +16,7 @@ from integrations.public_url import checked_url
 SCOPES_BY_METHOD: dict[str, str | None] = {
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
+    "chat.postEphemeral": "chat:write",  # a click on an outdated message is refused to its user
     # Find what an attempt of unknown outcome posted, by its metadata (root, thread line).
     "conversations.history": "channels:history",
     "conversations.replies": "channels:history",

@@ -143,6 +143,22 @@ class TicketDetailSerializer(TicketSerializer):
         return {**super().to_representation(instance), "comments": list(comments)}
 
 
+class StaleVersionSerializer(serializers.Serializer):
+    """412: the ticket changed after the version If-Match named; the ETag header has its version now."""
+
+    detail = serializers.CharField()
+    ticket = TicketDetailSerializer(help_text="The ticket as it is now, as its GET shows it.")
+
+
+class UnseenCommentsSerializer(serializers.Serializer):
+    """409: others commented after the comment seenCommentId named."""
+
+    detail = serializers.CharField()
+    comments = CommentSerializer(
+        many=True, help_text="Those comments, oldest first; the last one's id is the seenCommentId to send again."
+    )
+
+
 class TicketEventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     action = serializers.CharField()
@@ -217,6 +233,17 @@ class AssignSerializer(serializers.Serializer):
 class CommentCreateSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=MAX_COMMENT_LENGTH)
     isInternal = serializers.BooleanField(default=False)
+    seenCommentId = serializers.IntegerField(
+        min_value=0,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "The id of the newest comment you had read (0 for none): if someone else has commented since, "
+            "nothing is added and the answer is 409 with their comments. Without it nothing is checked."
+        ),
+    )
 
 
 class BulkUpdatesSerializer(serializers.Serializer):

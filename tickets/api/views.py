@@ -25,6 +25,7 @@ from ..representation import TICKET_COLUMNS
 from ..statistics import ticket_statistics
 from . import serializers as s
 from .pagination import PageLimitPagination
+from .preconditions import IF_MATCH, etag_header, seen_version, with_etag
 
 TICKET_ID = OpenApiParameter(
     "id",
@@ -100,52 +101,61 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         )
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[TICKET_ID], responses=s.TicketDetailSerializer, summary="A ticket with its comments")
+    @extend_schema(
+        parameters=[TICKET_ID, etag_header(200)],
+        responses=s.TicketDetailSerializer,
+        summary="A ticket with its comments",
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         ticket = self.get_ticket()
         services.ticket_register_view(ticket_id=ticket.pk)
         ticket.view_count += 1
-        return Response(s.TicketDetailSerializer(ticket, context=self.get_serializer_context()).data)
+        response = Response(s.TicketDetailSerializer(ticket, context=self.get_serializer_context()).data)
+        return with_etag(response, ticket)
 
     @extend_schema(
-        parameters=[TICKET_ID],
+        parameters=[TICKET_ID, IF_MATCH, etag_header(200, 412)],
         request=s.StatusChangeSerializer,
-        responses=s.TicketSerializer,
+        responses={200: s.TicketSerializer, 412: s.StaleVersionSerializer},
         summary="Change status (resolving records the resolution; leaving resolved/closed reopens)",
     )
     @action(detail=True, methods=["put"])
     def status(self, request: Request, pk: str) -> Response:
+        seen = seen_version(request)
         data = _valid(s.StatusChangeSerializer, request.data)
         ticket = services.ticket_change_status(
             ticket_id=self.get_ticket_id(),
             status=data["status"],
             resolution_note=data["resolutionNote"],
             actor=_api_actor(request),
+            seen_version=seen,
         )
-        return Response(self.get_serializer(ticket).data)
+        return with_etag(Response(self.get_serializer(ticket).data), ticket)
 
     @extend_schema(
-        parameters=[TICKET_ID],
+        parameters=[TICKET_ID, IF_MATCH, etag_header(200, 412)],
         request=s.AssignSerializer,
-        responses=s.TicketSerializer,
+        responses={200: s.TicketSerializer, 412: s.StaleVersionSerializer},
         summary="Assign (null or empty unassigns)",
     )
     @action(detail=True, methods=["put"])
     def assign(self, request: Request, pk: str) -> Response:
+        seen = seen_version(request)
         data = _valid(s.AssignSerializer, request.data)
         ticket = services.ticket_assign(
-            ticket_id=self.get_ticket_id(), assigned_to=data["assignedTo"], actor=_api_actor(request)
+            ticket_id=self.get_ticket_id(), assigned_to=data["assignedTo"], actor=_api_actor(request), seen_version=seen
         )
-        return Response(self.get_serializer(ticket).data)
+        return with_etag(Response(self.get_serializer(ticket).data), ticket)
 
     @extend_schema(
-        parameters=[TICKET_ID],
+        parameters=[TICKET_ID, IF_MATCH, etag_header(412)],
         request=s.CommentCreateSerializer,
-        responses={201: s.CommentSerializer},
+        responses={201: s.CommentSerializer, 409: s.UnseenCommentsSerializer, 412: s.StaleVersionSerializer},
         summary="Add a public or internal comment",
     )
     @action(detail=True, methods=["post"])
     def comments(self, request: Request, pk: str) -> Response:
+        seen = seen_version(request)
         data = _valid(s.CommentCreateSerializer, request.data)
         actor = _api_actor(request)
         comment = services.comment_add(
@@ -154,6 +164,8 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             is_internal=data["isInternal"],
             author=actor.name,
             actor=actor,
+            seen_version=seen,
+            seen_comment_id=data["seenCommentId"],
         )
         return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 

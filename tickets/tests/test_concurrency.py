@@ -10,10 +10,11 @@ from django.db import connection, connections
 
 from tickets import services
 from tickets.actors import Actor, display_name
+from tickets.exceptions import StaleVersionError, UnseenCommentsError
 from tickets.models import ChangeSource, SupportTicket, TicketComment, TicketEvent
 
 from .api_helpers import client_for, ticket_url
-from .factories import StaffFactory, make_ticket
+from .factories import TEST_ACTOR, StaffFactory, make_ticket
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # threads, real commits
 
@@ -148,3 +149,49 @@ def test_twenty_clients_on_one_ticket_lose_no_comment_and_leave_a_trail_of_every
         assert following.old_value == previous.new_value
     assert ticket.status == changed[-1].new_value
     assert len(trail) == len(commented) + len(assigned) + len(changed)  # nothing else was written
+
+
+def outcome(change: Callable[[], object]) -> str:
+    try:
+        change()
+    except (StaleVersionError, UnseenCommentsError) as refused:
+        return type(refused).__name__
+    return "made"
+
+
+def test_two_writers_who_saw_the_same_version_cannot_both_change_the_ticket():
+    """The version is checked under the row lock: the second writer waits for the first,
+    then finds the version it saw outdated."""
+    ticket = make_ticket()
+    changes = [
+        lambda: services.ticket_change_status(ticket_id=ticket.pk, status="resolved", actor=TEST_ACTOR, seen_version=1),
+        lambda: services.ticket_assign(ticket_id=ticket.pk, assigned_to="Kim", actor=TEST_ACTOR, seen_version=1),
+    ]
+    outcomes = run_together(2, lambda i: outcome(changes[i]))
+
+    assert sorted(outcomes) == ["StaleVersionError", "made"]
+    ticket.refresh_from_db()
+    assert ticket.version == 2
+    assert (ticket.status == "resolved") != (ticket.assigned_to == "Kim")  # one change, not both
+
+
+def test_two_replies_on_the_same_conversation_cannot_both_pass_unseen():
+    ticket = make_ticket()
+    seen = services.comment_add(ticket_id=ticket.pk, body="Hi", is_internal=False, author="Customer", actor=TEST_ACTOR)
+    authors = ["Alex", "Sam"]
+    outcomes = run_together(
+        2,
+        lambda i: outcome(
+            lambda: services.comment_add(
+                ticket_id=ticket.pk,
+                body=f"Reply from {authors[i]}",
+                is_internal=False,
+                author=authors[i],
+                actor=TEST_ACTOR,
+                seen_comment_id=seen.pk,
+            )
+        ),
+    )
+
+    assert sorted(outcomes) == ["UnseenCommentsError", "made"]
+    assert TicketComment.objects.filter(ticket=ticket).count() == 2

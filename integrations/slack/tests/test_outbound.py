@@ -70,8 +70,8 @@ def test_new_ticket_posts_the_root_message_and_stores_where(slack, change, staff
         assert expected in text
     assert buttons(post.args["blocks"]) == [
         ("View Ticket", f"{ADMIN_URL}/dashboard/tickets/{ticket.ticket_number}/"),
-        ("Mark Resolved", str(ticket.pk)),
-        ("Assign to Me", str(ticket.pk)),
+        ("Mark Resolved", f"{ticket.pk}:1"),
+        ("Assign to Me", f"{ticket.pk}:1"),
     ]
     slack_link = staff_client.get(f"/api/admin/support-tickets/{ticket.pk}").json()["integration"]["slack"]
     assert slack_link["channelId"] == CHANNEL
@@ -185,7 +185,7 @@ def test_closing_archives_and_changes_the_buttons_reopening_restores_them(slack,
     closed = slack.calls_to("chat.update")[-1]["blocks"]
     assert buttons(closed) == [
         ("View Ticket", f"{ADMIN_URL}/dashboard/tickets/{posted.ticket_number}/"),
-        ("Reopen", str(posted.pk)),
+        ("Reopen", f"{posted.pk}:2"),  # the version the message shows: closing was change 2
     ]
     assert "Archived" in shown(closed)
     posted.refresh_from_db()
