@@ -116,6 +116,24 @@ class HelpScoutConversation(models.Model):
         return f"Help Scout conversation {self.conversation_id}"
 
 
+class SlackThread(models.Model):
+    """The Slack thread of a ticket's root message, by which a reply in it finds its ticket.
+
+    A table of its own rather than an index on the ticket's columns: a ticket row changed
+    in an indexed column is written anew in every one of the ticket table's indexes,
+    while this row is inserted once (bench/RESULTS.md, finding 39)."""
+
+    ticket = models.OneToOneField(SupportTicket, on_delete=models.CASCADE, related_name="slack_thread")
+    channel_id = models.CharField(max_length=32)
+    thread_ts = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel_id", "thread_ts"], name="slack_thread_unique")]
+
+    def __str__(self) -> str:
+        return f"Slack thread {self.channel_id}/{self.thread_ts}"
+
+
 class HelpScoutSyncRun(models.Model):
     """One resync: the window it pulled and what it changed. The last successful run's
     start is where the next one begins."""

@@ -122,7 +122,10 @@ class SupportTicket(models.Model):
     assigned_to = models.CharField(max_length=100, blank=True)
     tags = models.JSONField(default=list, blank=True)
 
-    helpscout_conversation_id = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    # Where the ticket lives in each integration, as the API shows it. Not indexed: each
+    # integration finds its tickets through a table of its own (integrations.models), so
+    # that recording a link leaves the ticket's indexes alone.
+    helpscout_conversation_id = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
     helpscout_last_sync_at = models.DateTimeField(null=True, blank=True)
     helpscout_sync_status = models.CharField(max_length=10, choices=HelpScoutSyncStatus.choices, blank=True)
     slack_channel_id = models.CharField(max_length=32, blank=True)
@@ -181,12 +184,6 @@ class SupportTicket(models.Model):
                 name="ticket_active_deadlines_idx",
             ),
             models.Index(fields=["resolved_at"], name="ticket_resolved_at_idx"),
-            # Slack thread replies find their ticket by the thread they are in.
-            models.Index(
-                fields=["slack_channel_id", "slack_thread_id"],
-                condition=~models.Q(slack_thread_id=""),
-                name="ticket_slack_thread_idx",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -174,7 +174,8 @@ def _ticket_for(conversation: Conversation) -> SupportTicket | None:
     """The ticket we made this conversation for: found by its id, or by the ticket-number
     tag we give the conversations we create (in case their webhook beats our recording
     of the id)."""
-    return SupportTicket.objects.filter(helpscout_conversation_id=conversation.id).first() or _tagged(conversation)
+    linked = SupportTicket.objects.filter(helpscout_conversation__conversation_id=conversation.id).first()
+    return linked or _tagged(conversation)
 
 
 def _in_our_mailbox(conversation: Conversation) -> bool:

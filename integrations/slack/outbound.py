@@ -21,7 +21,7 @@ from integrations.attempts import Attempt
 from integrations.errors import DeliveryError
 from integrations.helpscout import linked
 from integrations.installation import installation_id
-from integrations.models import OutboxMessage
+from integrations.models import OutboxMessage, SlackThread
 from tickets import selectors, services
 from tickets.actors import Actor
 from tickets.events import (
@@ -117,7 +117,14 @@ def _post_root(client: WebClient, ticket: SupportTicket, attempt: Attempt) -> Su
         return f"{response['channel']}/{response['ts']}"
 
     def record(key: str) -> None:
-        services.ticket_record_sync(ticket_id=ticket.pk, actor=SLACK_ACTOR, **_root_fields(key), **_sync_fields(ticket))
+        fields = _root_fields(key)
+        services.ticket_record_sync(ticket_id=ticket.pk, actor=SLACK_ACTOR, **fields, **_sync_fields(ticket))
+        thread = SlackThread(
+            ticket_id=ticket.pk, channel_id=fields["slack_channel_id"], thread_ts=fields["slack_thread_id"]
+        )
+        SlackThread.objects.bulk_create(
+            [thread], update_conflicts=True, unique_fields=["ticket"], update_fields=["channel_id", "thread_ts"]
+        )
         # Drawn before the ticket's Help Scout conversation was known: redrawn with it.
         linked.refresh_if_drawn_without(ticket.pk, drawn.get("conversation"))
 

@@ -15,9 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from fractionax_support.metrics import count_webhook
+from integrations.models import SlackThread
 from tickets.exceptions import TicketError
-from tickets.models import SupportTicket, TicketComment
-from tickets.services import MAX_COMMENT_LENGTH
+from tickets.limits import MAX_COMMENT_LENGTH
+from tickets.models import TicketComment
 
 from . import actions, bot_user, commands, interactivity, users
 from .mrkdwn import escape, to_plain
@@ -116,9 +117,7 @@ def _thread_reply(event: dict[str, Any]) -> tuple[int, str, str, str] | None:
     if thread_ts == ts or len(str(ts)) > _MAX_TS_LENGTH or not SLACK_USER_ID.match(str(user)):
         return None  # the thread's root, or not what Slack sends
     ticket_id = (
-        SupportTicket.objects.filter(slack_channel_id=channel, slack_thread_id=thread_ts)
-        .values_list("pk", flat=True)
-        .first()
+        SlackThread.objects.filter(channel_id=channel, thread_ts=thread_ts).values_list("ticket_id", flat=True).first()
     )
     return None if ticket_id is None else (ticket_id, str(user), str(text), str(ts))
 
