@@ -8,7 +8,8 @@ from integrations.models import HelpScoutConversation, SlackThread
 from tickets.models import SupportTicket
 from tickets.tests.factories import make_ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Migrating back and forth takes seconds.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 BEFORE = [("integrations", "0007_outbox_payloads_in_domain_terms"), ("tickets", "0012_ticket_number_default")]
 AFTER = [("integrations", "0008_slack_threads"), ("tickets", "0013_links_unindexed")]
