@@ -121,7 +121,7 @@ class SlackThread(models.Model):
 
     A table of its own rather than an index on the ticket's columns: a ticket row changed
     in an indexed column is written anew in every one of the ticket table's indexes,
-    while this row is inserted once (bench/RESULTS.md, finding 39)."""
+    while this row is inserted once (bench/RESULTS.md, finding 41)."""
 
     ticket = models.OneToOneField(SupportTicket, on_delete=models.CASCADE, related_name="slack_thread")
     channel_id = models.CharField(max_length=32)
