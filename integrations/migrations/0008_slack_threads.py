@@ -1,6 +1,6 @@
 """Each integration finds its tickets through a table of its own: Slack threads move to
 SlackThread, and every ticket's Help Scout conversation has its HelpScoutConversation
-row, so the ticket table's link columns need no index (tickets 0013)."""
+row, so the ticket table's link columns need no index (tickets 0014)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -36,7 +36,7 @@ TIE_HELPSCOUT_LINKS = """
 class Migration(migrations.Migration):
     dependencies = [
         ("integrations", "0007_outbox_payloads_in_domain_terms"),
-        ("tickets", "0012_ticket_number_default"),
+        ("tickets", "0013_ticket_version"),
     ]
 
     operations = [

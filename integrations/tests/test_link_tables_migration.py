@@ -11,8 +11,8 @@ from tickets.tests.factories import make_ticket
 # Migrating back and forth takes seconds.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-BEFORE = [("integrations", "0007_outbox_payloads_in_domain_terms"), ("tickets", "0012_ticket_number_default")]
-AFTER = [("integrations", "0008_slack_threads"), ("tickets", "0013_links_unindexed")]
+BEFORE = [("integrations", "0007_outbox_payloads_in_domain_terms"), ("tickets", "0013_ticket_version")]
+AFTER = [("integrations", "0008_slack_threads"), ("tickets", "0014_links_unindexed")]
 
 
 def migrate(targets):

@@ -17,7 +17,7 @@ def fill_pages(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0012_ticket_number_default"),
+        ("tickets", "0013_ticket_version"),
         ("integrations", "0008_slack_threads"),
     ]
 
