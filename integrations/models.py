@@ -128,7 +128,9 @@ class SlackThread(models.Model):
     thread_ts = models.CharField(max_length=32)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["channel_id", "thread_ts"], name="slack_thread_unique")]
+        # Not unique: Slack's ts is unique in a channel, but a root posted twice by a
+        # provider's mistake must never keep a delivery from being recorded.
+        indexes = [models.Index(fields=["channel_id", "thread_ts"], name="slack_thread_idx")]
 
     def __str__(self) -> str:
         return f"Slack thread {self.channel_id}/{self.thread_ts}"

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "constraints": [models.UniqueConstraint(fields=("channel_id", "thread_ts"), name="slack_thread_unique")],
+                "indexes": [models.Index(fields=["channel_id", "thread_ts"], name="slack_thread_idx")],
             },
         ),
         # While the ticket's old indexes still make these lookups cheap.
