@@ -1,4 +1,4 @@
-"""OpenAPI post-processing: paths are documented exactly as DESIGN.md writes them, with
+"""OpenAPI post-processing: paths are documented exactly as docs/api.md writes them, with
 the error answers every client must expect (the API contract's 400/401/403/404/413/415/429)."""
 
 from typing import Any

@@ -50,7 +50,8 @@ class TicketCreateForm(forms.Form):
 
 
 class TicketUpdateForm(forms.Form):
-    """Its fields are `services.ticket_update`'s arguments, by name."""
+    """Its fields are `services.ticket_update`'s arguments, by name (`version` is its
+    `seen_version`)."""
 
     status = forms.ChoiceField(choices=TicketStatus.choices)
     resolution_note = forms.CharField(
@@ -66,6 +67,9 @@ class TicketUpdateForm(forms.Form):
         label="Assignee", max_length=limits.MAX_ASSIGNEE_LENGTH, required=False, help_text="Empty unassigns."
     )
     tags = TagsField(required=False, help_text="Comma-separated.")
+    # The ticket's version when the page showed it: a change made since refuses this one
+    # (tickets/versions.py) rather than overwrite it blind.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
 from .actors import Actor, actor_for_user, display_name
-from .exceptions import TicketError, UnseenCommentsError
+from .exceptions import StaleVersionError, TicketError, UnseenCommentsError
 from .filters import DATE_RANGES, SORT_FIELDS, TicketFilter
 from .forms import BulkUpdateForm, CommentForm, TicketCreateForm, TicketUpdateForm, add_service_error
 from .models import ChangeSource, SupportTicket, TicketCategory, TicketPriority, TicketSource, TicketStatus
@@ -179,6 +179,7 @@ def _detail(
                 "category": ticket.category,
                 "assigned_to": ticket.assigned_to,
                 "tags": ticket.tags,
+                "version": ticket.version,
             }
         ),
         "comment_form": comment_form or CommentForm(initial={"seen_comment_id": newest_comment}),
@@ -209,8 +210,19 @@ def ticket_update(request: HttpRequest, pk: str) -> HttpResponse:
     ticket = _ticket_or_404(pk)
     form = TicketUpdateForm(request.POST)
     if form.is_valid():
+        changes = dict(form.cleaned_data)
+        seen_version = changes.pop("version")
         try:  # the form's fields are the service's arguments
-            services.ticket_update(ticket_id=ticket.pk, **form.cleaned_data, actor=_actor(request))
+            services.ticket_update(ticket_id=ticket.pk, **changes, seen_version=seen_version, actor=_actor(request))
+        except StaleVersionError as stale:
+            # Shown again with the agent's choices over the ticket as it is now, and its
+            # version, so that saving again (after a look) goes through.
+            resubmitted = request.POST.copy()
+            resubmitted["version"] = str(stale.ticket.version)
+            form = TicketUpdateForm(resubmitted)
+            form.is_valid()
+            form.add_error(None, stale.message)
+            return _detail(request, _ticket_or_404(str(ticket.pk)), update_form=form, status=409)
         except TicketError as error:
             add_service_error(form, error)
         else:

@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,13 +114,11 @@ def test_an_address_in_use_fails_at_once():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        started = time.monotonic()
-
+        # It exits by itself (gunicorn alone would restart workers that cannot bind forever).
         process = subprocess.run(server_command(port, workers=2), cwd=BASE_DIR, capture_output=True, timeout=60)
 
     assert process.returncode == STARTUP_FAILURE
     assert f"Cannot listen on 127.0.0.1:{port}".encode() in process.stderr
-    assert time.monotonic() - started < 30
 
 
 def test_the_client_address_comes_from_the_proxy_on_loopback(tmp_path):

@@ -1,5 +1,5 @@
-"""Status mapping between tickets and Help Scout conversations (DESIGN.md, "Integration
-mappings"). Help Scout has fewer statuses, so a round trip keeps the finer ticket status:
+"""Status mapping between tickets and Help Scout conversations (docs/helpscout.md, "Status
+mapping"). Help Scout has fewer statuses, so a round trip keeps the finer ticket status:
 an in_progress ticket seen as `active`, or a closed one seen as `closed`, stays as it is."""
 
 from tickets.models import TicketStatus

@@ -1,4 +1,4 @@
-// Live dashboard: one WebSocket to /ws/admin/ (session cookie), events from DESIGN.md.
+// Live dashboard: one WebSocket to /ws/admin/ (session cookie), events as docs/events.md lists them.
 // Rows and sections are re-rendered by the server and swapped in; nothing a user typed is
 // ever inserted as HTML here (names and text go in through textContent).
 (() => {

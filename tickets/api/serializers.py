@@ -1,4 +1,4 @@
-"""API shapes (camelCase, as DESIGN.md fixes them): output serializers render tickets,
+"""API shapes (camelCase, as docs/api.md fixes them): output serializers render tickets,
 input serializers parse requests for the services. None of them writes."""
 
 from datetime import datetime, tzinfo

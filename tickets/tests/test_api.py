@@ -1,4 +1,4 @@
-"""REST API contract (DESIGN.md, "API contract"): tokens, public endpoints, paths, creating
+"""REST API contract (docs/api.md): tokens, public endpoints, paths, creating
 and reading tickets.
 
 The rest of the contract: test_api_list.py (list, filters, search, sort, query counts),

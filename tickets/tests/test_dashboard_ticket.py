@@ -233,6 +233,30 @@ def test_a_reply_that_crossed_another_agents_reply_is_held_back_once(agent, tick
     assert TicketComment.objects.latest("pk").body == "I will send the refund."
 
 
+def page_version(html: str) -> str:
+    match = re.search(r'name="version" value="(\d+)"', html)
+    assert match, "the update form carries the ticket's version"
+    return match.group(1)
+
+
+def test_an_update_over_someone_elses_newer_change_is_held_back_once(agent, ticket):
+    seen = page_version(agent.get(detail_url(ticket)).content.decode())
+    services.ticket_assign(ticket_id=ticket.pk, assigned_to="Sam Other", actor=TEST_ACTOR)
+    data = update_data(status="resolved", assigned_to="Jordan Lee") | {"version": seen}
+
+    response = agent.post(detail_url(ticket, "update/"), data)
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "was changed after the version you saw" in html
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.assigned_to) == ("open", "Sam Other")  # nothing overwritten
+    resend = agent.post(detail_url(ticket, "update/"), data | {"version": page_version(html)})
+    assert resend.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.assigned_to) == ("resolved", "Jordan Lee")
+
+
 def test_the_agents_own_newer_comment_is_no_collision(agent, ticket):
     loaded = agent.get(detail_url(ticket)).content.decode()
     services.comment_add(
