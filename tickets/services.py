@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from . import publishing, search, versions
@@ -56,7 +56,7 @@ from .models import (
     TicketSource,
     TicketStatus,
 )
-from .sla import minutes_between, sla_deadlines
+from .sla import minutes_between, overdue_q, resolution_missed_q, response_missed_q, sla_deadlines
 
 
 @dataclass
@@ -594,26 +594,24 @@ def tickets_announce_sla_breaches(*, now: datetime, batch: int = 500) -> int:
     """Marks each new SLA breach of an open ticket and publishes `ticket-overdue` for it,
     once per breach (missed first response, missed resolution). Rows another run holds
     are skipped, so overlapping runs never announce twice. Returns how many tickets."""
-    response_missed = Q(
-        first_response_at__isnull=True, response_deadline__lt=now, response_breach_notified_at__isnull=True
-    )
-    resolution_missed = Q(resolution_deadline__lt=now, resolution_breach_notified_at__isnull=True)
+    # The overdue rule (sla.py), each breach not announced yet.
+    response_missed = response_missed_q(now=now) & Q(response_breach_notified_at__isnull=True)
+    resolution_missed = resolution_missed_q(now=now) & Q(resolution_breach_notified_at__isnull=True)
     tickets = list(
         SupportTicket.objects.select_for_update(skip_locked=True)
-        .exclude(status__in=FINISHED_STATUSES)
-        .filter(response_missed | resolution_missed)
+        .filter(overdue_q(now=now), response_missed | resolution_missed)
+        .annotate(
+            new_response_breach=ExpressionWrapper(response_missed, output_field=BooleanField()),
+            new_resolution_breach=ExpressionWrapper(resolution_missed, output_field=BooleanField()),
+        )
         .order_by("pk")[:batch]
     )
     for ticket in tickets:
         breaches = []
-        if (
-            ticket.first_response_at is None
-            and ticket.response_deadline < now
-            and not ticket.response_breach_notified_at
-        ):
+        if ticket.new_response_breach:
             ticket.response_breach_notified_at = now
             breaches.append("response")
-        if ticket.resolution_deadline < now and not ticket.resolution_breach_notified_at:
+        if ticket.new_resolution_breach:
             ticket.resolution_breach_notified_at = now
             breaches.append("resolution")
         ticket.save(update_fields=["response_breach_notified_at", "resolution_breach_notified_at"])

@@ -34,15 +34,23 @@ def sla_deadlines(*, priority: str, created_at: datetime) -> SlaDeadlines:
     )
 
 
+def response_missed_q(*, now: datetime) -> Q:
+    """Past the response deadline without a first response."""
+    return Q(first_response_at__isnull=True, response_deadline__lt=now)
+
+
+def resolution_missed_q(*, now: datetime) -> Q:
+    """Past the resolution deadline."""
+    return Q(resolution_deadline__lt=now)
+
+
 def overdue_q(*, now: datetime) -> Q:
     """Overdue: still being worked on, and past the resolution deadline, or past the
     response deadline without a first response. Resolved and closed tickets are done:
     their SLA outcome is final and counts in `sla_met_q`, not as overdue. The condition
     matches the predicate of the partial index over unfinished tickets
     (`ticket_active_deadlines_idx`), so the filter and the count read only that index."""
-    return ~Q(status__in=FINISHED_STATUSES) & (
-        Q(resolution_deadline__lt=now) | Q(first_response_at__isnull=True, response_deadline__lt=now)
-    )
+    return ~Q(status__in=FINISHED_STATUSES) & (resolution_missed_q(now=now) | response_missed_q(now=now))
 
 
 def is_overdue(ticket: SupportTicket, *, now: datetime) -> bool:
