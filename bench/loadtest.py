@@ -92,6 +92,7 @@ from bench.load import Measured, Raw, run_clients  # noqa: E402
 from fractionax_support.tests.processes import PrivateRedis, listening, start_worker, stop  # noqa: E402
 from integrations.helpscout.signatures import sign as helpscout_sign  # noqa: E402
 from integrations.models import InboundDelivery  # noqa: E402
+from integrations.slack.threads import record_thread  # noqa: E402
 from tickets import services  # noqa: E402
 from tickets.actors import Actor  # noqa: E402
 from tickets.models import ChangeSource, SupportTicket, TicketComment, TicketEvent  # noqa: E402
@@ -209,6 +210,7 @@ def prepare_pool(ids: list[int]) -> tuple[list[int], dict[int, str]]:
         services.ticket_record_sync(
             ticket_id=ticket_id, actor=actor, slack_channel_id=SLACK_CHANNEL, slack_thread_id=thread
         )
+        record_thread(ticket_id, channel_id=SLACK_CHANNEL, thread_ts=thread)  # as a posted root does
         threads[ticket_id] = thread
     return pool, threads
 

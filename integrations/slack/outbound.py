@@ -21,7 +21,7 @@ from integrations.attempts import Attempt
 from integrations.errors import DeliveryError
 from integrations.helpscout import linked
 from integrations.installation import installation_id
-from integrations.models import OutboxMessage, SlackThread
+from integrations.models import OutboxMessage
 from tickets import selectors, services
 from tickets.actors import Actor
 from tickets.events import (
@@ -35,7 +35,7 @@ from tickets.events import (
 )
 from tickets.models import ChangeSource, SupportTicket, TicketStatus
 
-from . import blocks, users
+from . import blocks, threads, users
 from .client import CALL_ERRORS, delivery_error, web_client
 
 SOURCE = ChangeSource.SLACK
@@ -119,12 +119,7 @@ def _post_root(client: WebClient, ticket: SupportTicket, attempt: Attempt) -> Su
     def record(key: str) -> None:
         fields = _root_fields(key)
         services.ticket_record_sync(ticket_id=ticket.pk, actor=SLACK_ACTOR, **fields, **_sync_fields(ticket))
-        thread = SlackThread(
-            ticket_id=ticket.pk, channel_id=fields["slack_channel_id"], thread_ts=fields["slack_thread_id"]
-        )
-        SlackThread.objects.bulk_create(
-            [thread], update_conflicts=True, unique_fields=["ticket"], update_fields=["channel_id", "thread_ts"]
-        )
+        threads.record_thread(ticket.pk, channel_id=fields["slack_channel_id"], thread_ts=fields["slack_thread_id"])
         # Drawn before the ticket's Help Scout conversation was known: redrawn with it.
         linked.refresh_if_drawn_without(ticket.pk, drawn.get("conversation"))
 

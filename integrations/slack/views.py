@@ -15,12 +15,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from fractionax_support.metrics import count_webhook
-from integrations.models import SlackThread
 from tickets.exceptions import TicketError
 from tickets.limits import MAX_COMMENT_LENGTH
 from tickets.models import TicketComment
 
-from . import actions, bot_user, commands, interactivity, users
+from . import actions, bot_user, commands, interactivity, threads, users
 from .mrkdwn import escape, to_plain
 from .signatures import request_is_from_slack
 from .users import SLACK_USER_ID
@@ -116,9 +115,7 @@ def _thread_reply(event: dict[str, Any]) -> tuple[int, str, str, str] | None:
         return None
     if thread_ts == ts or len(str(ts)) > _MAX_TS_LENGTH or not SLACK_USER_ID.match(str(user)):
         return None  # the thread's root, or not what Slack sends
-    ticket_id = (
-        SlackThread.objects.filter(channel_id=channel, thread_ts=thread_ts).values_list("ticket_id", flat=True).first()
-    )
+    ticket_id = threads.ticket_in_thread(str(channel), str(thread_ts))
     return None if ticket_id is None else (ticket_id, str(user), str(text), str(ts))
 
 
