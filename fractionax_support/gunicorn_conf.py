@@ -24,6 +24,11 @@ reuse_port = sys.platform.startswith("linux")
 # Workers finish what they serve on SIGTERM (open WebSockets are closed at once), within
 # Docker's 10 s before it kills.
 graceful_timeout = 5
+# How long an idle keep-alive connection stays open: uvicorn's own default. The worker class
+# takes gunicorn's instead (2 s), and a client sending on a connection the server is just
+# closing gets "connection reset"; the longer the window, the rarer that race. Behind a
+# proxy, keep the proxy's idle timeout to its upstreams below this.
+keepalive = 5
 # gunicorn 27's control socket is one path per user (~/.gunicorn/gunicorn.ctl), which two
 # servers on a machine would share; nothing here uses it.
 control_socket_disable = True
