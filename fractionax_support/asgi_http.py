@@ -9,7 +9,8 @@ with async iterators included, are still sent by the handler on the event loop.
 
 Django also gives each request a thread of its own, so that all its sync code (the
 request signals, the chain, closing the response) runs on one thread: it starts the
-thread for the request and joins it after, ~5 % of a small request's CPU here. The same
+thread for the request and joins it after, a cost measured in bench/RESULTS.md (finding
+24). The same
 guarantee holds with threads that outlive their request and serve the next one.
 """
 
@@ -77,8 +78,8 @@ def _let_go(response: HttpResponseBase) -> None:
     """Once a DRF response is sent, its data and its view are no longer needed (closing it
     needs neither). The response sits in reference cycles (with its view; with the futures
     that carried it off its thread), so whatever it holds waited for the cyclic collector:
-    a list page's rows and rendered tickets, ~350 objects per request, freed in pauses of
-    ~2.5 ms every dozen requests. Without the references they go when the request ends."""
+    a list page's rows and rendered tickets, freed in the collector's pauses (bench/RESULTS.md,
+    finding 33). Without the references they go when the request ends."""
     if isinstance(response, Response):
         response.data = None
         response.renderer_context = None  # type: ignore[attr-defined]  # set by DRF before rendering
