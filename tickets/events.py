@@ -16,56 +16,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar
 
-from .models import SupportTicket, TicketComment, format_ticket_number
-from .representation import TICKET_COLUMNS
-
-
-@dataclasses.dataclass(frozen=True)
-class TicketSnapshot:
-    """A ticket as the change left it: the columns its representation reads."""
-
-    id: int
-    number: int
-    subject: str
-    description: str
-    status: str
-    priority: str
-    category: str
-    source: str
-    customer_name: str
-    customer_email: str
-    customer_user_id: str
-    assigned_to: str
-    tags: list[str]
-    helpscout_conversation_id: str | None
-    helpscout_last_sync_at: datetime | None
-    helpscout_sync_status: str
-    slack_thread_id: str
-    slack_channel_id: str
-    slack_message_ts: str
-    slack_last_sync_at: datetime | None
-    slack_is_archived: bool
-    response_target_minutes: int
-    response_deadline: datetime
-    resolution_deadline: datetime
-    first_response_at: datetime | None
-    last_activity_at: datetime
-    total_comments: int
-    view_count: int
-    resolved_by: str
-    resolution_note: str
-    resolution_time_minutes: int | None
-    resolved_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, ticket: SupportTicket) -> "TicketSnapshot":
-        return cls(**{name: getattr(ticket, name) for name in TICKET_COLUMNS})
-
-    @property
-    def ticket_number(self) -> str:
-        return format_ticket_number(self.number)
+from .models import TicketComment
+from .representation import TicketSnapshot
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,7 +135,7 @@ def per_ticket(events: Iterable[DomainEvent]) -> list[TicketChanged]:
 # --- JSON-safe data, and back ---
 
 # The snapshots' fields that hold times (a comment's is `created_at`, as a ticket's).
-_TIMES = {field.name for field in dataclasses.fields(TicketSnapshot) if "datetime" in str(field.type)}
+_TIMES = {field.name for field in dataclasses.fields(TicketSnapshot) if field.type in (datetime, datetime | None)}
 
 
 def encode(event: TicketChanged) -> dict[str, Any]:

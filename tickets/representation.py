@@ -8,54 +8,70 @@ Python rather than DRF fields because DRF's field-by-field rendering of the nest
 took ten times as long as the SQL behind a list page (bench/RESULTS.md).
 """
 
+import dataclasses
 from datetime import datetime, tzinfo
 from typing import Any
 
 import orjson
 from django.utils import timezone
 
-from .models import format_ticket_number
+from .models import SupportTicket, format_ticket_number
 from .sla import is_overdue
 
-# The ticket columns the representation reads, which is all a list page selects: rows of
-# these are a third of the CPU of model instances (whose every field Django sets one by
-# one), and the few columns it never shows stay in the database.
-TICKET_COLUMNS = (
-    "id",
-    "number",
-    "subject",
-    "description",
-    "status",
-    "priority",
-    "category",
-    "source",
-    "customer_name",
-    "customer_email",
-    "customer_user_id",
-    "assigned_to",
-    "tags",
-    "helpscout_conversation_id",
-    "helpscout_last_sync_at",
-    "helpscout_sync_status",
-    "slack_thread_id",
-    "slack_channel_id",
-    "slack_message_ts",
-    "slack_last_sync_at",
-    "slack_is_archived",
-    "response_target_minutes",
-    "response_deadline",
-    "resolution_deadline",
-    "first_response_at",
-    "last_activity_at",
-    "total_comments",
-    "view_count",
-    "resolved_by",
-    "resolution_note",
-    "resolution_time_minutes",
-    "resolved_at",
-    "created_at",
-    "updated_at",
-)
+
+@dataclasses.dataclass(frozen=True)
+class TicketSnapshot:
+    """A ticket's columns that its representation reads: what a list page selects, and what
+    a domain event carries of the ticket as the change left it."""
+
+    id: int
+    number: int
+    subject: str
+    description: str
+    status: str
+    priority: str
+    category: str
+    source: str
+    customer_name: str
+    customer_email: str
+    customer_user_id: str
+    assigned_to: str
+    tags: list[str]
+    helpscout_conversation_id: str | None
+    helpscout_last_sync_at: datetime | None
+    helpscout_sync_status: str
+    slack_thread_id: str
+    slack_channel_id: str
+    slack_message_ts: str
+    slack_last_sync_at: datetime | None
+    slack_is_archived: bool
+    response_target_minutes: int
+    response_deadline: datetime
+    resolution_deadline: datetime
+    first_response_at: datetime | None
+    last_activity_at: datetime
+    total_comments: int
+    view_count: int
+    resolved_by: str
+    resolution_note: str
+    resolution_time_minutes: int | None
+    resolved_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, ticket: SupportTicket) -> "TicketSnapshot":
+        return cls(**{name: getattr(ticket, name) for name in TICKET_COLUMNS})
+
+    @property
+    def ticket_number(self) -> str:
+        return format_ticket_number(self.number)
+
+
+# The columns above, which is all a list page selects: rows of these are a third of the CPU
+# of model instances (whose every field Django sets one by one), and the few columns it
+# never shows stay in the database.
+TICKET_COLUMNS = tuple(field.name for field in dataclasses.fields(TicketSnapshot))
 
 
 def iso_time(value: datetime | None, zone: tzinfo | None = None) -> str | None:
