@@ -28,9 +28,15 @@ BULK_FIELDS = {
     "priority": "priority",
     "category": "category",
     "assigned_to": "assignedTo",
+    "assignee_id": "assigneeId",
+    "team_id": "teamId",
     "add_tags": "addTags",
     "remove_tags": "removeTags",
 }
+
+
+# A ticket-updated's fields whose API name differs from the domain's.
+CHANGED_FIELDS = {"team_id": "teamId"}
 
 
 def message(event: DomainEvent) -> dict[str, Any]:
@@ -51,7 +57,7 @@ def _data(event: TicketChanged) -> dict[str, Any]:
         case TicketAssigned():
             data |= {"assignedTo": event.assigned_to, "previousAssignedTo": event.previous_assigned_to}
         case TicketUpdated():
-            data |= {"changes": dict(event.changes)}
+            data |= {"changes": {CHANGED_FIELDS.get(name, name): value for name, value in event.changes.items()}}
         case TicketCommentAdded():
             data |= {"comment": comment_representation(event.comment)}
         case TicketOverdue():

@@ -22,12 +22,15 @@ from django import forms
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from .actors import display_name
 from .models import SupportTicket, TicketCategory, TicketPriority, TicketSource, TicketStatus
 from .search import search_filter, uses_full_text
 from .selectors import status_sort_key
 from .sla import overdue_q
 
 UNASSIGNED = "unassigned"
+ME = "me"
+NONE = "none"
 MAX_SEARCH_LENGTH = 200
 DATE_RANGES = {
     "24h": timedelta(hours=24),
@@ -77,6 +80,29 @@ class CommaChoiceFilter(django_filters.Filter):
         if not value:
             return qs
         return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class IdOrNoneField(forms.Field):
+    """A row id, or "none" (returned as 0) for tickets without one."""
+
+    def to_python(self, value: Any) -> int | None:
+        text = str(value or "").strip().lower()
+        if not text:
+            return None
+        if text == NONE:
+            return 0
+        if not text.isdigit() or len(text) > 18:
+            raise forms.ValidationError('Give an id, or "none".')
+        return int(text)
+
+
+class IdOrNoneFilter(django_filters.Filter):
+    field_class = IdOrNoneField
+
+    def filter(self, qs: QuerySet[SupportTicket], value: int | None) -> QuerySet[SupportTicket]:
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}__isnull": True} if value == 0 else {self.field_name: value})
 
 
 class DateOrDateTimeField(forms.Field):
@@ -145,8 +171,12 @@ class TicketFilter(django_filters.FilterSet):
     category = CommaChoiceFilter(choices=TicketCategory.choices)
     source = CommaChoiceFilter(choices=TicketSource.choices)
     assignedTo = django_filters.CharFilter(
-        method="filter_assigned_to", max_length=100, help_text=f'An assignee name, or "{UNASSIGNED}".'
+        method="filter_assigned_to",
+        max_length=100,
+        help_text=f'An assignee name, "{ME}" for your own tickets, or "{UNASSIGNED}".',
     )
+    assigneeId = IdOrNoneFilter(field_name="assignee_id", help_text=f'An agent\'s id, or "{NONE}".')
+    teamId = IdOrNoneFilter(field_name="team_id", help_text=f'A team\'s id, or "{NONE}".')
     tags = django_filters.CharFilter(method="filter_tags", max_length=500, help_text="Comma list; all must match.")
     overdue = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_overdue")
     search = django_filters.CharFilter(
@@ -171,7 +201,19 @@ class TicketFilter(django_filters.FilterSet):
         return queryset  # applied once all filters ran, in filter_queryset
 
     def filter_assigned_to(self, queryset: QuerySet[SupportTicket], name: str, value: str) -> QuerySet[SupportTicket]:
-        return queryset.filter(assigned_to="" if value.strip().lower() == UNASSIGNED else value.strip())
+        wanted = value.strip()
+        if wanted.lower() == ME:
+            return queryset.filter(**self._mine())
+        return queryset.filter(assigned_to="" if wanted.lower() == UNASSIGNED else wanted)
+
+    def _mine(self) -> dict[str, Any]:
+        """The asking user's tickets: their agent's, or, for a user who is no agent, those
+        assigned to their name as written."""
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            return {"pk__in": []}
+        agent = getattr(user, "agent", None)
+        return {"assignee_id": agent.pk} if agent is not None else {"assigned_to": display_name(user)}
 
     def filter_tags(self, queryset: QuerySet[SupportTicket], name: str, value: str) -> QuerySet[SupportTicket]:
         wanted = [" ".join(tag.split()).lower() for tag in value.split(",") if tag.strip()]

@@ -58,6 +58,9 @@ class TicketSnapshot:
     resolved_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    # Defaults, so that events queued before these columns existed still decode.
+    assignee_id: int | None = None
+    team_id: int | None = None
 
     @classmethod
     def of(cls, ticket: SupportTicket) -> "TicketSnapshot":
@@ -105,6 +108,8 @@ def ticket_representation(ticket: Any, *, now: datetime, zone: tzinfo) -> dict[s
         "customerEmail": ticket.customer_email,
         "customerUserId": ticket.customer_user_id or None,
         "assignedTo": ticket.assigned_to or None,
+        "assigneeId": ticket.assignee_id,
+        "teamId": ticket.team_id,
         "tags": [str(tag) for tag in ticket.tags],
         "integration": {
             "helpScout": {

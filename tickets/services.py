@@ -9,13 +9,14 @@ tasks parse and authorise; they call these and nothing else to change a ticket.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from . import publishing, search, versions
+from . import assignment, publishing, search, versions
 from .actors import SYSTEM_ACTOR, Actor
 from .events import (
     CommentSnapshot,
@@ -46,7 +47,10 @@ from .limits import (
 from .models import (
     FINISHED_STATUSES,
     PRIORITY_RANK,
+    Agent,
+    ChangeSource,
     SupportTicket,
+    Team,
     TicketAction,
     TicketCategory,
     TicketComment,
@@ -59,6 +63,15 @@ from .models import (
 from .sla import minutes_between, overdue_q, resolution_missed_q, response_missed_q, sla_deadlines
 
 
+class Keep(Enum):
+    """A field a change leaves as it is, where None means "none" (no team, unassigned)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
 @dataclass
 class _Changes:
     """What one ticket's change did: model fields touched, audit rows, and the events to
@@ -69,6 +82,8 @@ class _Changes:
     audit: list[TicketEvent] = field(default_factory=list)
     published: list[tuple[type[TicketChanged], dict[str, Any]]] = field(default_factory=list)
     updated: dict[str, Any] = field(default_factory=dict)  # for one TicketUpdated
+    # Agents whose open tickets this change lowered: their teams' queues may go to them.
+    freed_agents: set[int] = field(default_factory=set)
 
     def record(self, ticket: SupportTicket, action: str, field_name: str, old: Any, new: Any) -> None:
         self.audit.append(
@@ -146,23 +161,71 @@ def _locked(ticket_id: int) -> SupportTicket:
 
 
 def _save(ticket: SupportTicket, changes: _Changes) -> list[TicketChanged]:
-    """Writes the change and its audit rows; returns its events, for the caller to publish."""
+    """Writes the change and its audit rows; returns its events, for the caller to publish.
+    A ticket the change leaves open in a team without an assignee goes to the team's next
+    agent in the same write (tickets/assignment.py)."""
     if not changes.fields:
         return []
+    routed = _route_in_team(ticket)
+    return _write(ticket, [changes] if routed is None else [changes, routed])
+
+
+def _write(ticket: SupportTicket, change_sets: list[_Changes]) -> list[TicketChanged]:
+    """One UPDATE for all of them; each set's audit rows and events carry its own actor."""
     ticket.updated_at = timezone.now()
     ticket.version += 1  # what writers who saw the ticket before this see is now outdated
-    ticket.save(update_fields=[*changes.fields, "updated_at", "version"])
-    TicketEvent.objects.bulk_create(changes.audit)
-    snapshot, source = TicketSnapshot.of(ticket), changes.actor.source
-    events = [kind(ticket=snapshot, source=source, **data) for kind, data in changes.published]
-    if changes.updated:
-        events.append(TicketUpdated(ticket=snapshot, source=source, changes=changes.updated))
+    fields = set().union(*(changes.fields for changes in change_sets))
+    ticket.save(update_fields=[*fields, "updated_at", "version"])
+    TicketEvent.objects.bulk_create([row for changes in change_sets for row in changes.audit])
+    snapshot, events = TicketSnapshot.of(ticket), []
+    for changes in change_sets:
+        source = changes.actor.source
+        events += [kind(ticket=snapshot, source=source, **data) for kind, data in changes.published]
+        if changes.updated:
+            events.append(TicketUpdated(ticket=snapshot, source=source, changes=changes.updated))
     return events
 
 
 def _save_and_publish(ticket: SupportTicket, changes: _Changes) -> None:
     for event in _save(ticket, changes):
         publishing.publish(event)
+    hand_out_queues(changes.freed_agents)
+
+
+def _team_actor(team: Team) -> Actor:
+    """Who an automatic assignment within a team is audited as: the team's strategy."""
+    return Actor(name=f"{team.name}: {team.get_assignment_display().lower()}", source=ChangeSource.SYSTEM)
+
+
+def _route_in_team(ticket: SupportTicket) -> _Changes | None:
+    """For an open, unassigned ticket of an automatic team: its assignment to the team's
+    next agent, audited as the team's strategy. None when it stays as it is (a manual
+    team, or nobody with room: it waits in the team's queue)."""
+    if ticket.team_id is None or ticket.assignee_id is not None or ticket.status in FINISHED_STATUSES:
+        return None
+    picked = assignment.pick_agent(ticket.team_id, now=timezone.now())
+    if picked is None:
+        return None
+    team, agent = picked
+    changes = _Changes(_team_actor(team))
+    _apply_agent(ticket, agent, changes)
+    return changes
+
+
+@publishing.atomic()
+def hand_out_queues(agent_ids: set[int]) -> None:
+    """Hands the queued tickets of these agents' automatic teams out again, now that they
+    may have room (a ticket closed, back from away, more capacity, a new team): each goes
+    to its team's next agent, until nobody has room."""
+    for agent in Agent.objects.filter(pk__in=agent_ids, available=True).order_by("pk"):
+        for team_id in assignment.auto_team_ids(agent):
+            for ticket_id in assignment.queued_ticket_ids([team_id], limit=assignment.MAX_QUEUE_FILL):
+                ticket = _locked(ticket_id)
+                routed = _route_in_team(ticket)
+                if routed is None:
+                    break  # nobody in the team has room: the rest waits too
+                for event in _write(ticket, [routed]):
+                    publishing.publish(event)
 
 
 # --- Field changes, applied in memory; single and bulk services share them ---
@@ -190,6 +253,8 @@ def _apply_status(ticket: SupportTicket, status: str, note: str, changes: _Chang
         ticket.resolved_by = ""
         ticket.resolution_time_minutes = None
         ticket.resolution_note = ""
+    if status in FINISHED_STATUSES and previous not in FINISHED_STATUSES and ticket.assignee_id is not None:
+        changes.freed_agents.add(ticket.assignee_id)
     ticket.status = status
     ticket.last_activity_at = now
     changes.fields |= {
@@ -204,18 +269,38 @@ def _apply_status(ticket: SupportTicket, status: str, note: str, changes: _Chang
     changes.published.append((TicketStatusChanged, {"status": status, "previous_status": previous}))
 
 
-def _apply_assignee(ticket: SupportTicket, assigned_to: str | None, changes: _Changes) -> None:
-    assignee = normalize_assignee(assigned_to)
-    previous = ticket.assigned_to
-    if assignee == previous:
+def _apply_agent(ticket: SupportTicket, agent: Agent | None, changes: _Changes) -> None:
+    _set_assignee(ticket, agent, agent.display_name if agent else "", changes)
+
+
+def _set_assignee(ticket: SupportTicket, agent: Agent | None, name: str, changes: _Changes) -> None:
+    previous, previous_agent = ticket.assigned_to, ticket.assignee_id
+    if name == previous and (agent.pk if agent else None) == previous_agent:
         return
-    ticket.assigned_to = assignee
+    if previous_agent is not None and previous_agent != (agent.pk if agent else None):
+        changes.freed_agents.add(previous_agent)
+    ticket.assignee = agent
+    ticket.assigned_to = name
     ticket.last_activity_at = timezone.now()
-    changes.fields |= {"assigned_to", "last_activity_at"}
-    changes.record(ticket, TicketAction.ASSIGNED, "assignedTo", previous, assignee)
-    changes.published.append(
-        (TicketAssigned, {"assigned_to": assignee or None, "previous_assigned_to": previous or None})
-    )
+    changes.fields |= {"assignee", "assigned_to", "last_activity_at"}
+    changes.record(ticket, TicketAction.ASSIGNED, "assignedTo", previous, name)
+    changes.published.append((TicketAssigned, {"assigned_to": name or None, "previous_assigned_to": previous or None}))
+
+
+def _apply_team(ticket: SupportTicket, team: Team | None, changes: _Changes) -> None:
+    """Moves the ticket to `team` (None: to no team). Its assignee stays only if they are a
+    member of the new team; otherwise the new team's strategy assigns it when saved."""
+    if (team.pk if team else None) == ticket.team_id:
+        return
+    previous = ticket.team.name if ticket.team is not None else None
+    ticket.team = team
+    changes.fields.add("team")
+    changes.record(ticket, TicketAction.UPDATED, "team", previous, team.name if team else None)
+    changes.updated["team_id"] = team.pk if team else None
+    if team is None or ticket.assignee_id is None:
+        return
+    if not team.memberships.filter(agent_id=ticket.assignee_id).exists():
+        _apply_agent(ticket, None, changes)
 
 
 def _apply_priority(ticket: SupportTicket, priority: str, changes: _Changes) -> None:
@@ -286,9 +371,13 @@ def ticket_create(
     category: str = TicketCategory.GENERAL,
     source: str = TicketSource.WEB,
     assigned_to: str = "",
+    assignee_id: int | None = None,
+    team_id: int | None = None,
     tags: Sequence[str] = (),
     helpscout_conversation_id: str | None = None,
 ) -> SupportTicket:
+    """`assignee_id` (an agent) wins over `assigned_to` (a name, see _assignee). A
+    ticket of an automatic team without an assignee goes to the team's next agent."""
     _require_choice("priority", priority, TicketPriority)
     _require_choice("category", category, TicketCategory)
     _require_choice("source", source, TicketSource)
@@ -305,6 +394,9 @@ def ticket_create(
         raise TicketError("customerUserId", f"At most {MAX_CUSTOMER_USER_ID_LENGTH} characters.")
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise TicketError("description", f"At most {MAX_DESCRIPTION_LENGTH} characters.")
+    team = _team(team_id)
+    who = _assignee(assigned_to, assignee_id if assignee_id is not None else KEEP)
+    assert not isinstance(who, Keep)
     now = timezone.now()
     deadlines = sla_deadlines(priority=priority, created_at=now)
     subject, customer_email, customer_name = subject.strip(), customer_email.strip(), customer_name.strip()
@@ -327,7 +419,9 @@ def ticket_create(
         priority_rank=PRIORITY_RANK[TicketPriority(priority)],
         category=category,
         source=source,
-        assigned_to=normalize_assignee(assigned_to),
+        assignee=who.agent,
+        assigned_to=who.name,
+        team=team,
         tags=normalize_tags(tags),
         helpscout_conversation_id=helpscout_conversation_id,
         response_target_minutes=deadlines.response_target_minutes,
@@ -347,7 +441,34 @@ def ticket_create(
         created_at=now,
     )
     publishing.publish(TicketCreated(ticket=TicketSnapshot.of(ticket), source=actor.source))
+    routed = _route_in_team(ticket)
+    if routed is not None:
+        for event in _write(ticket, [routed]):
+            publishing.publish(event)
     return ticket
+
+
+def _team(team_id: int | None) -> Team | None:
+    if team_id is None:
+        return None
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise TicketError("teamId", f"No team with id {team_id}.")
+    return team
+
+
+def _agent_named(name: str) -> Agent | None:
+    """The agent whose display name this is, in any case; None for free text."""
+    return Agent.objects.filter(display_name__iexact=name).first() if name else None
+
+
+def _agent(agent_id: int | None) -> Agent | None:
+    if agent_id is None:
+        return None
+    agent = Agent.objects.filter(pk=agent_id).first()
+    if agent is None:
+        raise TicketError("assigneeId", f"No agent with id {agent_id}.")
+    return agent
 
 
 @publishing.atomic()
@@ -366,13 +487,21 @@ def ticket_change_status(
 
 @publishing.atomic()
 def ticket_assign(
-    *, ticket_id: int, assigned_to: str | None, actor: Actor, seen_version: int | None = None
+    *,
+    ticket_id: int,
+    actor: Actor,
+    assigned_to: str | Keep | None = KEEP,
+    assignee_id: int | Keep | None = KEEP,
+    team_id: int | Keep | None = KEEP,
+    seen_version: int | None = None,
 ) -> SupportTicket:
-    """`None` or an empty string unassigns. `seen_version` as for ticket_change_status."""
+    """Who works the ticket: an agent (`assignee_id`, None unassigns), or a name
+    (`assigned_to`, None or empty unassigns; an agent's display name assigns that agent),
+    and its team (`team_id`, None for none). KEEP leaves a field as it is.
+    `seen_version` as for ticket_change_status."""
     ticket = _locked(ticket_id)
     versions.check_version(ticket, seen=seen_version)
-    changes = _Changes(actor)
-    _apply_assignee(ticket, assigned_to, changes)
+    changes = _apply_updates(ticket, actor, assignee=_assignee(assigned_to, assignee_id), team=_team_or_keep(team_id))
     _save_and_publish(ticket, changes)
     return ticket
 
@@ -399,12 +528,15 @@ def ticket_update(
     resolution_note: str = "",
     priority: str | None = None,
     category: str | None = None,
-    assigned_to: str | None = None,
+    assigned_to: str | Keep | None = KEEP,
+    assignee_id: int | Keep | None = KEEP,
+    team_id: int | Keep | None = KEEP,
     tags: Sequence[str] | None = None,
     seen_version: int | None = None,
 ) -> SupportTicket:
-    """Several field changes at once (the admin and dashboard forms); None leaves a field
-    as it is, and an empty `assigned_to` unassigns. `seen_version` as for ticket_change_status."""
+    """Several field changes at once (the admin and dashboard forms); None (KEEP for who
+    works it, as in ticket_assign) leaves a field as it is. `seen_version` as for
+    ticket_change_status."""
     ticket = _locked(ticket_id)
     versions.check_version(ticket, seen=seen_version)
     changes = _apply_updates(
@@ -414,7 +546,8 @@ def ticket_update(
         resolution_note=resolution_note,
         priority=priority,
         category=category,
-        assigned_to=assigned_to,
+        assignee=_assignee(assigned_to, assignee_id),
+        team=_team_or_keep(team_id),
         tags=tags,
     )
     _save_and_publish(ticket, changes)
@@ -429,7 +562,8 @@ def _apply_updates(
     resolution_note: str = "",
     priority: str | None = None,
     category: str | None = None,
-    assigned_to: str | None = None,
+    assignee: "Assignee | Keep" = KEEP,
+    team: Team | Keep | None = KEEP,
     tags: Sequence[str] | None = None,
 ) -> _Changes:
     changes = _Changes(actor)
@@ -439,11 +573,41 @@ def _apply_updates(
         _apply_priority(ticket, priority, changes)
     if category is not None:
         _apply_category(ticket, category, changes)
-    if assigned_to is not None:
-        _apply_assignee(ticket, assigned_to, changes)
+    # The team first: moving a ticket clears an assignee from outside the new team,
+    # unless the same change names who works it.
+    if not isinstance(team, Keep):
+        _apply_team(ticket, team, changes)
+    if not isinstance(assignee, Keep):
+        _set_assignee(ticket, assignee.agent, assignee.name, changes)
     if tags is not None:
         _apply_tags(ticket, list(tags), changes)
     return changes
+
+
+@dataclass(frozen=True)
+class Assignee:
+    """Who is asked to work a ticket: an agent (named as they are), a free-text name
+    (agent None), or nobody (both empty)."""
+
+    agent: Agent | None
+    name: str
+
+
+def _assignee(assigned_to: str | Keep | None, assignee_id: int | Keep | None) -> Assignee | Keep:
+    """An agent by id wins over a name; a name that is an agent's display name (any case)
+    is that agent. Looked up once per change, however many tickets it touches."""
+    if not isinstance(assignee_id, Keep):
+        agent = _agent(assignee_id)
+        return Assignee(agent, agent.display_name if agent else "")
+    if isinstance(assigned_to, Keep):
+        return KEEP
+    name = normalize_assignee(assigned_to)
+    agent = _agent_named(name)
+    return Assignee(agent, agent.display_name if agent else name)
+
+
+def _team_or_keep(team_id: int | Keep | None) -> Team | Keep | None:
+    return team_id if isinstance(team_id, Keep) else _team(team_id)
 
 
 @dataclass(frozen=True)
@@ -460,7 +624,9 @@ def tickets_bulk_update(
     status: str | None = None,
     priority: str | None = None,
     category: str | None = None,
-    assigned_to: str | None = None,
+    assigned_to: str | Keep | None = KEEP,
+    assignee_id: int | Keep | None = KEEP,
+    team_id: int | Keep | None = KEEP,
     add_tags: Sequence[str] = (),
     remove_tags: Sequence[str] = (),
 ) -> BulkResult:
@@ -476,6 +642,7 @@ def tickets_bulk_update(
     ):
         if value is not None:
             _require_choice(field_name, value, choices)
+    assignee, team = _assignee(assigned_to, assignee_id), _team_or_keep(team_id)  # refused before any write
     added, removed = normalize_tags(add_tags), set(normalize_tags(remove_tags))
     wanted = list(dict.fromkeys(ids))
     if len(wanted) > MAX_BULK_TICKETS:
@@ -483,6 +650,7 @@ def tickets_bulk_update(
     tickets = list(SupportTicket.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
     found = {ticket.pk for ticket in tickets}
     events: list[TicketChanged] = []
+    freed: set[int] = set()
     for ticket in tickets:
         tags = None
         if added or removed:
@@ -493,28 +661,53 @@ def tickets_bulk_update(
             status=status,
             priority=priority,
             category=category,
-            assigned_to=assigned_to,
+            assignee=assignee,
+            team=team,
             tags=tags,
         )
         events += _save(ticket, changes)
+        freed |= changes.freed_agents
     if events:
-        asked = {
+        asked: dict[str, Any] = {
             "status": status,
             "priority": priority,
             "category": category,
-            "assigned_to": assigned_to,
             "add_tags": added or None,
             "remove_tags": sorted(removed) or None,
         }
+        asked = {name: value for name, value in asked.items() if value is not None}
+        if not isinstance(assigned_to, Keep):
+            asked["assigned_to"] = assigned_to or ""
+        for name, row_id in (("assignee_id", assignee_id), ("team_id", team_id)):
+            if not isinstance(row_id, Keep):
+                asked[name] = row_id
         publishing.publish(
             TicketsBulkUpdated(
                 ticket_ids=sorted({event.ticket_id for event in events}),
-                changes={name: value for name, value in asked.items() if value is not None},
+                changes=asked,
                 source=actor.source,
                 events=events,
             )
         )
+    hand_out_queues(freed)
     return BulkResult(updated=len(found), not_found=[pk for pk in wanted if pk not in found])
+
+
+@publishing.atomic()
+def ticket_take_next(*, agent_id: int, actor: Actor) -> SupportTicket | None:
+    """ "Next ticket": the most urgent queued ticket of the agent's teams (any strategy),
+    assigned to them; None when every queue is empty."""
+    agent = _agent(agent_id)
+    assert agent is not None
+    team_ids = list(agent.teams.values_list("pk", flat=True))
+    queued = assignment.queued_ticket_ids(team_ids, limit=1)
+    if not queued:
+        return None
+    ticket = _locked(queued[0])
+    changes = _Changes(actor)
+    _apply_agent(ticket, agent, changes)
+    _save_and_publish(ticket, changes)
+    return ticket
 
 
 @publishing.atomic()

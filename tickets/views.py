@@ -123,7 +123,7 @@ def ticket_bulk(request: HttpRequest) -> HttpResponse:
             ids=data["ids"],
             status=data["status"] or None,
             priority=data["priority"] or None,
-            assigned_to="" if data["unassign"] else (data["assigned_to"] or None),
+            assigned_to="" if data["unassign"] else (data["assigned_to"] or services.KEEP),
             actor=_actor(request),
         )
     except TicketError as error:

@@ -103,7 +103,11 @@ class TicketSerializer(serializers.Serializer):
     customerName = serializers.CharField(source="customer_name")
     customerEmail = serializers.EmailField(source="customer_email")
     customerUserId = serializers.CharField(source="customer_user_id", allow_null=True)
-    assignedTo = serializers.CharField(source="assigned_to", allow_null=True)
+    assignedTo = serializers.CharField(
+        source="assigned_to", allow_null=True, help_text="The agent's display name, or a name as written."
+    )
+    assigneeId = serializers.IntegerField(source="assignee_id", allow_null=True, help_text="The agent, if any.")
+    teamId = serializers.IntegerField(source="team_id", allow_null=True)
     tags = serializers.ListField(child=serializers.CharField())
     integration = IntegrationSerializer(source="*")
     sla = SlaSerializer(source="*")
@@ -194,6 +198,13 @@ class StatisticsReportSerializer(serializers.Serializer):
 # --- Input ---
 
 
+class IdField(serializers.IntegerField):
+    """A row id: a positive integer a database column holds."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 class TagListField(serializers.ListField):
     child = serializers.CharField(max_length=MAX_TAG_LENGTH, allow_blank=False)
 
@@ -218,6 +229,8 @@ class TicketCreateSerializer(serializers.Serializer):
     assignedTo = serializers.CharField(
         max_length=MAX_ASSIGNEE_LENGTH, required=False, allow_blank=True, allow_null=True, default=""
     )
+    assigneeId = IdField(required=False, allow_null=True, default=None, help_text="An agent; wins over assignedTo.")
+    teamId = IdField(required=False, allow_null=True, default=None)
     tags = TagListField(required=False, default=list)
 
 
@@ -227,7 +240,26 @@ class StatusChangeSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    assignedTo = serializers.CharField(max_length=MAX_ASSIGNEE_LENGTH, allow_blank=True, allow_null=True)
+    """Give at least one: a name, an agent, or a team. A field not given stays as it is."""
+
+    assignedTo = serializers.CharField(
+        max_length=MAX_ASSIGNEE_LENGTH,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="A name; an agent's display name assigns that agent. Null or empty unassigns.",
+    )
+    assigneeId = IdField(required=False, allow_null=True, help_text="An agent; null unassigns. Wins over assignedTo.")
+    teamId = IdField(
+        required=False,
+        allow_null=True,
+        help_text="The team; null for none. Without an assignee, the team's strategy picks one.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Give assignedTo, assigneeId or teamId.")
+        return attrs
 
 
 class CommentCreateSerializer(serializers.Serializer):
@@ -253,6 +285,8 @@ class BulkUpdatesSerializer(serializers.Serializer):
     assignedTo = serializers.CharField(
         max_length=MAX_ASSIGNEE_LENGTH, required=False, allow_blank=True, allow_null=True
     )
+    assigneeId = IdField(required=False, allow_null=True)
+    teamId = IdField(required=False, allow_null=True)
     addTags = TagListField(required=False)
     removeTags = TagListField(required=False)
 

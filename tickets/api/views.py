@@ -96,6 +96,8 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             category=data["category"],
             source=data["source"],
             assigned_to=data["assignedTo"] or "",
+            assignee_id=data["assigneeId"],
+            team_id=data["teamId"],
             tags=data["tags"],
             actor=_api_actor(request),
         )
@@ -136,14 +138,19 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         parameters=[TICKET_ID, IF_MATCH, etag_header(200, 412)],
         request=s.AssignSerializer,
         responses={200: s.TicketSerializer, 412: s.StaleVersionSerializer},
-        summary="Assign (null or empty unassigns)",
+        summary="Assign to an agent, a name or a team (null or empty unassigns)",
     )
     @action(detail=True, methods=["put"])
     def assign(self, request: Request, pk: str) -> Response:
         seen = seen_version(request)
         data = _valid(s.AssignSerializer, request.data)
         ticket = services.ticket_assign(
-            ticket_id=self.get_ticket_id(), assigned_to=data["assignedTo"], actor=_api_actor(request), seen_version=seen
+            ticket_id=self.get_ticket_id(),
+            assigned_to=data.get("assignedTo", services.KEEP),
+            assignee_id=data.get("assigneeId", services.KEEP),
+            team_id=data.get("teamId", services.KEEP),
+            actor=_api_actor(request),
+            seen_version=seen,
         )
         return with_etag(Response(self.get_serializer(ticket).data), ticket)
 
@@ -191,7 +198,9 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             status=updates.get("status"),
             priority=updates.get("priority"),
             category=updates.get("category"),
-            assigned_to=updates["assignedTo"] or "" if "assignedTo" in updates else None,
+            assigned_to=updates.get("assignedTo", services.KEEP),
+            assignee_id=updates.get("assigneeId", services.KEEP),
+            team_id=updates.get("teamId", services.KEEP),
             add_tags=updates.get("addTags", ()),
             remove_tags=updates.get("removeTags", ()),
             actor=_api_actor(request),

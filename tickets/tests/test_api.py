@@ -161,6 +161,8 @@ def test_create_answers_the_full_camel_case_shape(staff_client):
         "customerEmail",
         "customerUserId",
         "assignedTo",
+        "assigneeId",
+        "teamId",
         "tags",
         "integration",
         "sla",

@@ -121,13 +121,13 @@ def test_assign_null_or_empty_unassigns(staff_client, nobody):
     assert ticket.assigned_to == ""
 
 
-def test_assign_without_an_assignee_is_400_naming_assigned_to(staff_client):
+def test_assign_without_an_assignee_or_team_is_400_naming_them(staff_client):
     ticket = make_ticket()
 
     response = staff_client.put(ticket_url(ticket, "assign"), {}, format="json")
 
     assert response.status_code == 400
-    assert "assignedTo" in response.json()
+    assert response.json() == {"non_field_errors": ["Give assignedTo, assigneeId or teamId."]}
 
 
 def test_assign_to_an_unknown_ticket_is_404(staff_client, db):

@@ -51,6 +51,8 @@ TICKET = {
     "resolved_at": "NoneType",
     "created_at": "str",
     "updated_at": "str",
+    "assignee_id": "NoneType",
+    "team_id": "NoneType",
 }
 COMMENT = {"id": "int", "body": "str", "is_internal": "bool", "author": "str", "source": "str", "created_at": "str"}
 

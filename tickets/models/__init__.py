@@ -6,6 +6,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
+# The app's other tables live in modules of their own; importing them here registers them.
+from .agents import Agent as Agent
+from .agents import Team as Team
+from .agents import TeamAssignment as TeamAssignment
+from .agents import TeamMembership as TeamMembership
+
 TICKET_NUMBER_PREFIX = "FCT-"
 
 
@@ -118,8 +124,12 @@ class SupportTicket(models.Model):
     customer_name = models.CharField(max_length=100, blank=True)
     customer_email = models.EmailField()
     customer_user_id = models.CharField(max_length=64, blank=True)
-    # A free string ("John Doe", "Support Team"); empty means unassigned.
+    # What the API shows as `assignedTo`: the agent's display name when `assignee` is set,
+    # else a free string ("John Doe", "Support Team") as people and integrations write it;
+    # empty means unassigned.
     assigned_to = models.CharField(max_length=100, blank=True)
+    assignee = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
     tags = models.JSONField(default=list, blank=True)
 
     # Where the ticket lives in each integration, as the API shows it. Not indexed: each
@@ -184,6 +194,20 @@ class SupportTicket(models.Model):
                 name="ticket_active_deadlines_idx",
             ),
             models.Index(fields=["resolved_at"], name="ticket_resolved_at_idx"),
+            models.Index(fields=["assignee", "-created_at"], name="ticket_assignee_id_idx"),
+            models.Index(fields=["team", "-created_at"], name="ticket_team_idx"),
+            # An agent's open tickets, counted for capacity and "least loaded".
+            models.Index(
+                fields=["assignee"],
+                condition=models.Q(assignee__isnull=False) & ~models.Q(status__in=["resolved", "closed"]),
+                name="ticket_assignee_open_idx",
+            ),
+            # A team's queue: its unassigned open tickets, most urgent deadline first.
+            models.Index(
+                fields=["team", "resolution_deadline"],
+                condition=models.Q(assignee__isnull=True) & ~models.Q(status__in=["resolved", "closed"]),
+                name="ticket_team_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:
