@@ -46,8 +46,8 @@ class TicketSnapshot:
     slack_last_sync_at: datetime | None
     slack_is_archived: bool
     response_target_minutes: int
-    response_deadline: datetime
-    resolution_deadline: datetime
+    response_deadline: datetime | None
+    resolution_deadline: datetime | None
     first_response_at: datetime | None
     last_activity_at: datetime
     total_comments: int

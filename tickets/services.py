@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from . import assignment, publishing, search, versions
+from . import assignment, publishing, search, sla_clock, versions
 from .actors import SYSTEM_ACTOR, Actor
 from .events import (
     CommentSnapshot,
@@ -49,6 +49,7 @@ from .models import (
     PRIORITY_RANK,
     Agent,
     ChangeSource,
+    SlaPolicy,
     SupportTicket,
     Team,
     TicketAction,
@@ -60,7 +61,7 @@ from .models import (
     TicketSource,
     TicketStatus,
 )
-from .sla import minutes_between, overdue_q, resolution_missed_q, response_missed_q, sla_deadlines
+from .sla import minutes_between, overdue_q, resolution_missed_q, response_missed_q
 
 
 class Keep(Enum):
@@ -160,23 +161,29 @@ def _locked(ticket_id: int) -> SupportTicket:
         raise TicketError("ticket", f"Ticket {ticket_id} does not exist.") from None
 
 
-def _save(ticket: SupportTicket, changes: _Changes) -> list[TicketChanged]:
+def _save(ticket: SupportTicket, changes: _Changes, policies: Sequence[SlaPolicy] | None = None) -> list[TicketChanged]:
     """Writes the change and its audit rows; returns its events, for the caller to publish.
     A ticket the change leaves open in a team without an assignee goes to the team's next
     agent in the same write (tickets/assignment.py)."""
     if not changes.fields:
         return []
     routed = _route_in_team(ticket)
-    return _write(ticket, [changes] if routed is None else [changes, routed])
+    return _write(ticket, [changes] if routed is None else [changes, routed], policies)
 
 
-def _write(ticket: SupportTicket, change_sets: list[_Changes]) -> list[TicketChanged]:
-    """One UPDATE for all of them; each set's audit rows and events carry its own actor."""
+def _write(
+    ticket: SupportTicket, change_sets: list[_Changes], policies: Sequence[SlaPolicy] | None = None
+) -> list[TicketChanged]:
+    """One UPDATE for all of them; each set's audit rows and events carry its own actor.
+    `policies`: the SLA policies, when the caller loaded them for many tickets."""
     ticket.updated_at = timezone.now()
     ticket.version += 1  # what writers who saw the ticket before this see is now outdated
     fields = set().union(*(changes.fields for changes in change_sets))
-    ticket.save(update_fields=[*fields, "updated_at", "version"])
+    # First, so that the SLA clock reads this change's status in the audit trail too.
     TicketEvent.objects.bulk_create([row for changes in change_sets for row in changes.audit])
+    if fields & SLA_FIELDS:
+        fields |= _refresh_sla(ticket, policies)
+    ticket.save(update_fields=[*fields, "updated_at", "version"])
     snapshot, events = TicketSnapshot.of(ticket), []
     for changes in change_sets:
         source = changes.actor.source
@@ -184,6 +191,35 @@ def _write(ticket: SupportTicket, change_sets: list[_Changes]) -> list[TicketCha
         if changes.updated:
             events.append(TicketUpdated(ticket=snapshot, source=source, changes=changes.updated))
     return events
+
+
+# The fields the SLA clock depends on: the policy's conditions, and pauses.
+SLA_FIELDS = {"priority", "category", "team", "status"}
+
+
+def _refresh_sla(ticket: SupportTicket, policies: Sequence[SlaPolicy] | None = None) -> set[str]:
+    """Recomputes the ticket's SLA policy and deadlines (tickets/sla_clock.py); returns the
+    fields to write. A deadline that moves past now, or pauses, may be breached and
+    announced anew."""
+    clock = sla_clock.ticket_clock(ticket, policies)
+    pauses = sla_clock.waiting_spans(ticket.pk, status_now=ticket.status) if clock.pauses_on_waiting else []
+    deadlines = sla_clock.deadlines(clock, created_at=ticket.created_at, pauses=pauses)
+    ticket.sla_policy = clock.policy
+    ticket.response_target_minutes = clock.response_minutes
+    ticket.response_deadline, ticket.resolution_deadline = deadlines.response, deadlines.resolution
+    now = timezone.now()
+    if deadlines.response is None or deadlines.response > now:
+        ticket.response_breach_notified_at = None
+    if deadlines.resolution is None or deadlines.resolution > now:
+        ticket.resolution_breach_notified_at = None
+    return {
+        "sla_policy",
+        "response_target_minutes",
+        "response_deadline",
+        "resolution_deadline",
+        "response_breach_notified_at",
+        "resolution_breach_notified_at",
+    }
 
 
 def _save_and_publish(ticket: SupportTicket, changes: _Changes) -> None:
@@ -304,31 +340,14 @@ def _apply_team(ticket: SupportTicket, team: Team | None, changes: _Changes) -> 
 
 
 def _apply_priority(ticket: SupportTicket, priority: str, changes: _Changes) -> None:
+    """The SLA deadlines follow when the change is written (_refresh_sla)."""
     _require_choice("priority", priority, TicketPriority)
     previous = ticket.priority
     if priority == previous:
         return
-    deadlines = sla_deadlines(priority=priority, created_at=ticket.created_at)
     ticket.priority = priority
     ticket.priority_rank = PRIORITY_RANK[TicketPriority(priority)]
-    ticket.response_target_minutes = deadlines.response_target_minutes
-    ticket.response_deadline = deadlines.response_deadline
-    ticket.resolution_deadline = deadlines.resolution_deadline
-    # A deadline moved into the future can be breached, and announced, anew.
-    now = timezone.now()
-    if ticket.response_deadline > now:
-        ticket.response_breach_notified_at = None
-    if ticket.resolution_deadline > now:
-        ticket.resolution_breach_notified_at = None
-    changes.fields |= {
-        "priority",
-        "priority_rank",
-        "response_target_minutes",
-        "response_deadline",
-        "resolution_deadline",
-        "response_breach_notified_at",
-        "resolution_breach_notified_at",
-    }
+    changes.fields |= {"priority", "priority_rank"}
     changes.record(ticket, TicketAction.PRIORITY_CHANGED, "priority", previous, priority)
     changes.updated["priority"] = priority
 
@@ -398,7 +417,8 @@ def ticket_create(
     who = _assignee(assigned_to, assignee_id if assignee_id is not None else KEEP)
     assert not isinstance(who, Keep)
     now = timezone.now()
-    deadlines = sla_deadlines(priority=priority, created_at=now)
+    clock = sla_clock.clock_for(priority=priority, category=category, source=source, team_id=team_id)
+    deadlines = sla_clock.deadlines(clock, created_at=now)
     subject, customer_email, customer_name = subject.strip(), customer_email.strip(), customer_name.strip()
     document = (
         search.new_ticket_document(
@@ -424,9 +444,10 @@ def ticket_create(
         team=team,
         tags=normalize_tags(tags),
         helpscout_conversation_id=helpscout_conversation_id,
-        response_target_minutes=deadlines.response_target_minutes,
-        response_deadline=deadlines.response_deadline,
-        resolution_deadline=deadlines.resolution_deadline,
+        sla_policy=clock.policy,
+        response_target_minutes=clock.response_minutes,
+        response_deadline=deadlines.response,
+        resolution_deadline=deadlines.resolution,
         created_at=now,
         updated_at=now,
         last_activity_at=now,
@@ -649,6 +670,7 @@ def tickets_bulk_update(
         raise TicketError("ids", f"At most {MAX_BULK_TICKETS} tickets at a time.")
     tickets = list(SupportTicket.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
     found = {ticket.pk for ticket in tickets}
+    policies = sla_clock.active_policies()  # once for every ticket
     events: list[TicketChanged] = []
     freed: set[int] = set()
     for ticket in tickets:
@@ -665,7 +687,7 @@ def tickets_bulk_update(
             team=team,
             tags=tags,
         )
-        events += _save(ticket, changes)
+        events += _save(ticket, changes, policies)
         freed |= changes.freed_agents
     if events:
         asked: dict[str, Any] = {
@@ -821,6 +843,25 @@ def tickets_announce_sla_breaches(*, now: datetime, batch: int = 500) -> int:
             TicketOverdue(ticket=TicketSnapshot.of(ticket), source=SYSTEM_ACTOR.source, breaches=breaches)
         )
     return len(tickets)
+
+
+@publishing.atomic()
+def tickets_refresh_sla(*, calendar_id: int | None = None, after_id: int = 0, batch: int = 500) -> int | None:
+    """Recomputes the SLA policy and deadlines of up to `batch` tickets still being worked
+    on, in id order after `after_id` (only those whose policy uses `calendar_id`, when
+    given), after an edit of the policies or a calendar. Not a change of the ticket: no
+    version, no audit row, no event. Returns the last id done; None when none were left."""
+    tickets = SupportTicket.objects.select_for_update().defer("search_vector").exclude(status__in=FINISHED_STATUSES)
+    if calendar_id is not None:
+        tickets = tickets.filter(sla_policy__calendar_id=calendar_id)
+    rows = list(tickets.filter(pk__gt=after_id).order_by("pk")[:batch])
+    policies = sla_clock.active_policies()
+    for ticket in rows:
+        before = (ticket.sla_policy_id, ticket.response_deadline, ticket.resolution_deadline)
+        fields = _refresh_sla(ticket, policies)
+        if (ticket.sla_policy_id, ticket.response_deadline, ticket.resolution_deadline) != before:
+            ticket.save(update_fields=list(fields))
+    return rows[-1].pk if rows else None
 
 
 # Integration link fields a sync may set, by the integration's own name for them.

@@ -1,4 +1,6 @@
-"""SLA rules: deadlines follow priority and always count from the ticket's creation.
+"""SLA rules: when a ticket is overdue, and whether a finished one met its SLA. Its
+deadlines (tickets/sla_clock.py) count from the creation, in the matching policy's business
+hours; NULL while the clock is paused, which is never overdue.
 
 Each rule is written here once, as a query condition, which the ticket list's filter, the
 CSV export, the statistics and the admin all use. `is_overdue` is its twin for one ticket
@@ -7,31 +9,13 @@ the statistics' triggers (migration 0008) is the same outcome rule frozen in a m
 tickets/tests/test_sla_rules.py checks both against these conditions on real rows.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
 
 from .models import FINISHED_STATUSES, SupportTicket
-
-
-@dataclass(frozen=True)
-class SlaDeadlines:
-    response_target_minutes: int
-    response_deadline: datetime
-    resolution_deadline: datetime
-
-
-def sla_deadlines(*, priority: str, created_at: datetime) -> SlaDeadlines:
-    response_minutes, resolution_minutes = settings.SLA_TARGETS_MINUTES[priority]
-    return SlaDeadlines(
-        response_target_minutes=response_minutes,
-        response_deadline=created_at + timedelta(minutes=response_minutes),
-        resolution_deadline=created_at + timedelta(minutes=resolution_minutes),
-    )
 
 
 def response_missed_q(*, now: datetime) -> Q:
@@ -57,9 +41,9 @@ def is_overdue(ticket: SupportTicket, *, now: datetime) -> bool:
     """`overdue_q` for one ticket in memory."""
     if ticket.status in FINISHED_STATUSES:
         return False
-    if ticket.resolution_deadline < now:
+    if ticket.resolution_deadline is not None and ticket.resolution_deadline < now:
         return True
-    return ticket.first_response_at is None and ticket.response_deadline < now
+    return ticket.first_response_at is None and ticket.response_deadline is not None and ticket.response_deadline < now
 
 
 def sla_finished_q() -> Q:

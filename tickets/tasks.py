@@ -17,3 +17,12 @@ def sla_check() -> int:
 def statistics_compact() -> int:
     """Every minute: folds the statistics' appended changes into the daily tallies."""
     return tallies_compact()
+
+
+@shared_task(ignore_result=True)
+def sla_refresh(calendar_id: int | None = None) -> None:
+    """After an edit of the SLA policies or a calendar (tickets/sla_policies.py): the open
+    tickets' deadlines, recomputed in batches of their own transactions."""
+    done: int | None = 0
+    while done is not None:
+        done = services.tickets_refresh_sla(calendar_id=calendar_id, after_id=done)

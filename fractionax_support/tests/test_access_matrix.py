@@ -6,6 +6,7 @@ the matrix without editing this file; one the schema misses fails the first test
 
 The only endpoints open to others are listed here, each with its reason."""
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -22,6 +23,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from tickets import sla_policies
 from tickets.models import SupportTicket
 from tickets.tests.factories import StaffFactory, UserFactory, make_ticket
 
@@ -219,7 +221,31 @@ API_BODIES = {
     "/comments": {"comment": "planted", "isInternal": False},
     "/bulk": {"ids": [], "updates": {"status": "closed"}},
     "/support-tickets": {"subject": "planted", "description": "planted", "customerEmail": "m@example.com"},
+    "/business-calendars": {"name": "Planted", "timezone": "UTC", "hours": {"mon": [["09:00", "17:00"]]}},
+    "/sla-policies": {"name": "Planted", "firstResponseMinutes": 1, "resolutionMinutes": 2},
 }
+
+
+# The row a path's {id} names, for the collections that are not tickets: made for the call.
+_made = itertools.count(1)
+RESOURCES: dict[str, Callable[[], int]] = {
+    "/api/admin/business-calendars/": lambda: (
+        sla_policies.calendar_create(
+            name=f"Planted {next(_made)}", timezone="UTC", hours={"mon": [["09:00", "17:00"]]}
+        ).pk
+    ),
+    "/api/admin/sla-policies/": lambda: (
+        sla_policies.policy_create(name=f"Planted {next(_made)}", first_response_minutes=60, resolution_minutes=120).pk
+    ),
+}
+
+
+def target(path: str, ticket: SupportTicket) -> str:
+    """The path with its {id}: the ticket's, or a fresh row of the path's own collection."""
+    for prefix, make in RESOURCES.items():
+        if path.startswith(prefix):
+            return concrete(path, make())
+    return concrete(path, ticket.pk)
 
 
 def api_body(path: str, ticket: SupportTicket) -> dict[str, Any]:
@@ -245,10 +271,11 @@ def test_api_refuses_everyone_but_staff_and_changes_nothing(who):
     make_client, expected = API_REFUSED[who]
     client = make_client()
     ticket = make_ticket()
-    before = database_snapshot()
     operations = protected_operations()
+    urls = {path: target(path, ticket) for _, path in operations}
+    before = database_snapshot()
     for method, path in operations:
-        url = concrete(path, ticket.pk)
+        url = urls[path]
         for variant in (url.rstrip("/"), url.rstrip("/") + "/"):  # both spellings answer
             response = call(client, method, variant, api_body(path, ticket))
             assert response.status_code == expected, (who, method, variant, response.status_code)
@@ -256,7 +283,7 @@ def test_api_refuses_everyone_but_staff_and_changes_nothing(who):
                 assert response.headers["WWW-Authenticate"].startswith("Bearer"), (method, variant)
     # Methods a path does not take: refused before the method is even looked at.
     for method, path in unlisted_operations(operations):
-        response = call(client, method, concrete(path, ticket.pk), api_body(path, ticket))
+        response = call(client, method, urls[path], api_body(path, ticket))
         assert response.status_code == expected, (who, method, path, response.status_code)
     assert_unchanged(before, who)
 
@@ -265,7 +292,7 @@ def test_api_methods_the_schema_does_not_list_are_not_allowed_even_to_staff():
     client = API_ADMITTED["staff JWT"]()
     ticket = make_ticket()
     for method, path in unlisted_operations(protected_operations()):
-        assert call(client, method, concrete(path, ticket.pk)).status_code == 405, (method, path)
+        assert call(client, method, target(path, ticket)).status_code == 405, (method, path)
 
 
 @pytest.mark.parametrize("who", list(API_ADMITTED))
@@ -274,7 +301,7 @@ def test_api_lets_staff_through_on_every_operation(who, settings):
     client = API_ADMITTED[who]()
     for method, path in protected_operations():
         ticket = make_ticket()
-        response = call(client, method, concrete(path, ticket.pk), api_body(path, ticket))
+        response = call(client, method, target(path, ticket), api_body(path, ticket))
         assert response.status_code < 300, (who, method, path, response.status_code, response.content[:300])
 
 

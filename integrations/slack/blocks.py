@@ -75,9 +75,11 @@ def _when(moment: datetime) -> str:
     return f"<!date^{int(utc.timestamp())}^{{date_short_pretty}} {{time}}|{utc:%Y-%m-%d %H:%M} UTC>"
 
 
-def _deadline(deadline: datetime, met_at: datetime | None, met: str, now: datetime) -> str:
+def _deadline(deadline: datetime | None, met_at: datetime | None, met: str, now: datetime) -> str:
     if met_at is not None:
         return f"{met} {_when(met_at)}"
+    if deadline is None:
+        return "Paused (waiting on the customer)"
     return _when(deadline) + (" (missed)" if deadline < now else "")
 
 

@@ -64,8 +64,12 @@ class IntegrationSerializer(serializers.Serializer):
 
 class SlaSerializer(serializers.Serializer):
     responseTime = serializers.IntegerField(source="response_target_minutes", help_text="Target, in minutes.")
-    responseDeadline = serializers.DateTimeField(source="response_deadline")
-    resolutionDeadline = serializers.DateTimeField(source="resolution_deadline")
+    responseDeadline = serializers.DateTimeField(
+        source="response_deadline", allow_null=True, help_text="Null while the clock is paused."
+    )
+    resolutionDeadline = serializers.DateTimeField(
+        source="resolution_deadline", allow_null=True, help_text="Null while the clock is paused."
+    )
     isOverdue = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.BOOL)

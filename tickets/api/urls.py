@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .sla_policies import BusinessCalendarViewSet, SlaPolicyViewSet
 from .views import SupportTicketViewSet
 
 
@@ -13,5 +14,7 @@ class OptionalSlashRouter(SimpleRouter):
 
 router = OptionalSlashRouter()
 router.register("admin/support-tickets", SupportTicketViewSet, basename="support-ticket")
+router.register("admin/business-calendars", BusinessCalendarViewSet, basename="business-calendar")
+router.register("admin/sla-policies", SlaPolicyViewSet, basename="sla-policy")
 
 urlpatterns = router.urls

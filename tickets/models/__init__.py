@@ -11,6 +11,8 @@ from .agents import Agent as Agent
 from .agents import Team as Team
 from .agents import TeamAssignment as TeamAssignment
 from .agents import TeamMembership as TeamMembership
+from .sla_policies import BusinessCalendar as BusinessCalendar
+from .sla_policies import SlaPolicy as SlaPolicy
 
 TICKET_NUMBER_PREFIX = "FCT-"
 
@@ -144,9 +146,12 @@ class SupportTicket(models.Model):
     slack_last_sync_at = models.DateTimeField(null=True, blank=True)
     slack_is_archived = models.BooleanField(default=False)
 
+    # The SLA policy the ticket's deadlines follow; NULL: the settings' targets, 24/7.
+    sla_policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
     response_target_minutes = models.PositiveIntegerField()
-    response_deadline = models.DateTimeField()
-    resolution_deadline = models.DateTimeField()
+    # NULL while the clock is paused (waiting on the customer, under a policy that pauses).
+    response_deadline = models.DateTimeField(null=True, blank=True)
+    resolution_deadline = models.DateTimeField(null=True, blank=True)
 
     first_response_at = models.DateTimeField(null=True, blank=True)
     # When each SLA breach was announced (ticket-overdue), so it is announced once.

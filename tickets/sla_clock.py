@@ -1,0 +1,112 @@
+"""When a ticket's SLA clock runs, and so its deadlines: the first matching SLA policy's
+targets, counted in its business calendar's open hours, stopped while the ticket waits on
+the customer when the policy says so. Without policies, the settings' targets around the
+clock (SLA_TARGETS_MINUTES), exactly as before policies existed.
+
+Pauses come from the ticket's audit trail (its status changes), which is never rewritten:
+a deadline is always recomputed from the creation, the policy and calendar as they are
+now, and the history as it happened.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from .business_time import ALWAYS_OPEN, Calendar, Pause, add_business_minutes
+from .models import BusinessCalendar, SlaPolicy, SupportTicket, TicketAction, TicketEvent, TicketStatus
+
+WAITING = TicketStatus.WAITING_CUSTOMER
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What a ticket's SLA clock follows."""
+
+    policy: SlaPolicy | None
+    response_minutes: int
+    resolution_minutes: int
+    calendar: Calendar
+    pauses_on_waiting: bool
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    response: datetime | None  # None: paused before the target was reached
+    resolution: datetime | None
+
+
+def calendar_of(row: BusinessCalendar | None) -> Calendar:
+    if row is None:
+        return ALWAYS_OPEN
+    return Calendar.from_json(timezone=row.timezone, hours=row.hours, holidays=row.holidays)
+
+
+def active_policies() -> list[SlaPolicy]:
+    """Every policy with its calendar, in the order they are tried: one small query."""
+    return list(SlaPolicy.objects.select_related("calendar").order_by("position", "id"))
+
+
+def policy_matches(policy: SlaPolicy, *, priority: str, category: str, source: str, team_id: int | None) -> bool:
+    """Each condition given (a list of codes, or of team ids) must hold; none given: all match."""
+    ticket = {"priority": priority, "category": category, "source": source, "teamId": team_id}
+    return all(ticket[key] in wanted for key, wanted in policy.conditions.items() if wanted)
+
+
+def clock_for(
+    *, priority: str, category: str, source: str, team_id: int | None, policies: Sequence[SlaPolicy] | None = None
+) -> Clock:
+    for policy in active_policies() if policies is None else policies:
+        if policy_matches(policy, priority=priority, category=category, source=source, team_id=team_id):
+            return Clock(
+                policy=policy,
+                response_minutes=policy.first_response_minutes,
+                resolution_minutes=policy.resolution_minutes,
+                calendar=calendar_of(policy.calendar),
+                pauses_on_waiting=policy.pause_on_waiting_customer,
+            )
+    response_minutes, resolution_minutes = settings.SLA_TARGETS_MINUTES[priority]
+    return Clock(None, response_minutes, resolution_minutes, ALWAYS_OPEN, pauses_on_waiting=False)
+
+
+def ticket_clock(ticket: SupportTicket, policies: Sequence[SlaPolicy] | None = None) -> Clock:
+    return clock_for(
+        priority=ticket.priority,
+        category=ticket.category,
+        source=ticket.source,
+        team_id=ticket.team_id,
+        policies=policies,
+    )
+
+
+def deadlines(clock: Clock, *, created_at: datetime, pauses: Iterable[Pause] = ()) -> Deadlines:
+    if clock.calendar is ALWAYS_OPEN and not clock.pauses_on_waiting:  # the common case, kept cheap
+        return Deadlines(
+            created_at + timedelta(minutes=clock.response_minutes),
+            created_at + timedelta(minutes=clock.resolution_minutes),
+        )
+    pauses = list(pauses) if clock.pauses_on_waiting else []
+    return Deadlines(
+        add_business_minutes(clock.calendar, created_at, clock.response_minutes, pauses=pauses),
+        add_business_minutes(clock.calendar, created_at, clock.resolution_minutes, pauses=pauses),
+    )
+
+
+def waiting_spans(ticket_id: int, *, status_now: str) -> list[Pause]:
+    """The spans the ticket waited on the customer, from its audit trail's status changes
+    (the last one open-ended when it waits now)."""
+    changes = TicketEvent.objects.filter(ticket_id=ticket_id, action=TicketAction.STATUS_CHANGED).values_list(
+        "new_value", "created_at"
+    )
+    spans: list[Pause] = []
+    began: datetime | None = None
+    for status, at in changes.order_by("created_at", "id"):
+        if status == WAITING and began is None:
+            began = at
+        elif status != WAITING and began is not None:
+            spans.append((began, at))
+            began = None
+    if began is not None and status_now == WAITING:
+        spans.append((began, None))
+    return spans
