@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .agents import AgentViewSet, TeamViewSet
 from .views import SupportTicketViewSet
 
 
@@ -13,5 +14,7 @@ class OptionalSlashRouter(SimpleRouter):
 
 router = OptionalSlashRouter()
 router.register("admin/support-tickets", SupportTicketViewSet, basename="support-ticket")
+router.register("admin/agents", AgentViewSet, basename="agent")
+router.register("admin/teams", TeamViewSet, basename="team")
 
 urlpatterns = router.urls
