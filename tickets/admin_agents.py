@@ -25,7 +25,7 @@ FORM_FIELD = {
 }
 
 
-def _add_refusal(form: forms.Form, error: TicketError) -> None:
+def _add_refusal(form: forms.BaseForm, error: TicketError) -> None:
     field = FORM_FIELD.get(error.field, error.field)
     form.add_error(field if field in form.fields else None, error.message)
 
@@ -48,7 +48,8 @@ class AgentAdminForm(forms.ModelForm):
             self.fields["teams"].initial = list(self.instance.teams.values_list("pk", flat=True))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         try:
@@ -100,7 +101,8 @@ class TeamAdminForm(forms.ModelForm):
         fields = ("name", "assignment")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "name" in data:
             try:
                 agents.team_check(team_id=self.instance.pk, name=data["name"])

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -120,7 +120,7 @@ def _check_agent_unique(agent: Agent) -> None:
         _refuse_taken(field, bool(value) and others.filter(**{column: value}).exists(), f"{value} is another agent's.")
 
 
-def _save(instance: Agent | Team, check_unique: Callable[[], None], **kwargs: Any) -> None:
+def _save(instance: Agent | Team, check_unique: Callable[[], object], **kwargs: Any) -> None:
     """Saves, checking uniqueness first; a concurrent writer that got there between the
     check and the write makes the database refuse, and the check, run again, names why."""
     check_unique()
@@ -172,7 +172,7 @@ def _valid_username(username: str) -> None:
         raise TicketError("username", " ".join(error.messages)) from None
 
 
-def _staff_user(username: str, *, email: str) -> AbstractUser:
+def _staff_user(username: str, *, email: str) -> User:
     """The user with this username, made staff, or a new staff user (with `email`) who
     can sign in once given a password."""
     user_model = get_user_model()
@@ -191,7 +191,7 @@ def _staff_user(username: str, *, email: str) -> AbstractUser:
     elif not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    return user  # type: ignore[return-value]
+    return user
 
 
 # --- Agents ---

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
+from uuid import uuid4
 
 import jwt
 import pytest
@@ -22,6 +23,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from tickets import agents
 from tickets.models import SupportTicket
 from tickets.tests.factories import StaffFactory, UserFactory, make_ticket
 
@@ -219,7 +221,19 @@ API_BODIES = {
     "/comments": {"comment": "planted", "isInternal": False},
     "/bulk": {"ids": [], "updates": {"status": "closed"}},
     "/support-tickets": {"subject": "planted", "description": "planted", "customerEmail": "m@example.com"},
+    "/agents": {"username": "planted", "displayName": "Planted"},
+    "/teams": {"name": "Planted"},
 }
+
+
+def concrete_for(path: str, ticket: SupportTicket) -> str:
+    """The path with the id of a row of its kind: a new agent or team, or the ticket."""
+    if path.startswith("/api/admin/agents/"):
+        name = f"Agent {uuid4().hex[:8]}"
+        return concrete(path, agents.agent_create(username=name.replace(" ", "-"), display_name=name).pk)
+    if path.startswith("/api/admin/teams/"):
+        return concrete(path, agents.team_create(name=f"Team {uuid4().hex[:8]}").pk)
+    return concrete(path, ticket.pk)
 
 
 def api_body(path: str, ticket: SupportTicket) -> dict[str, Any]:
@@ -274,7 +288,7 @@ def test_api_lets_staff_through_on_every_operation(who, settings):
     client = API_ADMITTED[who]()
     for method, path in protected_operations():
         ticket = make_ticket()
-        response = call(client, method, concrete(path, ticket.pk), api_body(path, ticket))
+        response = call(client, method, concrete_for(path, ticket), api_body(path, ticket))
         assert response.status_code < 300, (who, method, path, response.status_code, response.content[:300])
 
 
