@@ -32,6 +32,10 @@ ERROR_SCHEMAS: dict[str, Any] = {
 }
 
 
+# What a path's {id} names, by the path's resource (/api/admin/<resource>/{id}).
+_NOT_FOUND = {"agents": "No agent with this id.", "teams": "No team with this id."}
+
+
 def _error(description: str, schema: str = "Error") -> dict[str, Any]:
     return {"description": description, "content": {JSON: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
@@ -50,7 +54,7 @@ def _error_responses(path: str, operation: dict[str, Any]) -> dict[str, Any]:
     elif path.startswith("/api/auth/"):
         errors["401"] = _error("Wrong credentials, or an invalid or expired token.")
     if "{id}" in path:
-        errors["404"] = _error("No ticket with this id or number.")
+        errors["404"] = _error(_NOT_FOUND.get(path.split("/")[3], "No ticket with this id or number."))
     if operation.get("requestBody"):
         errors["413"] = _error("The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.")
         errors["415"] = _error("The body's Content-Type is not one the operation takes, or is unreadable.")

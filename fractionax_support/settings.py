@@ -340,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.TicketStatus",
         "TicketSourceEnum": "tickets.models.TicketSource",
         "ChangeSourceEnum": "tickets.models.ChangeSource",
+        "TeamAssignmentEnum": "tickets.models.TeamAssignment",
         "IntegrationHealthStatusEnum": ["ok", "error", "not_configured"],
     },
 }

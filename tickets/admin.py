@@ -381,3 +381,7 @@ class TicketEventAdmin(TicketRowAdmin):
     list_filter = ("action", "source")
     search_fields = ("actor",)
     search_help_text = "Ticket number or actor name."
+
+
+# Agents and teams have their own module; importing it registers them.
+from . import admin_agents  # noqa: E402, F401

@@ -1,6 +1,8 @@
 """Reads that the API, the dashboard and the admin share, so they ask the database alike."""
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -8,9 +10,13 @@ from typing import Any
 from django.db.models import Case, Count, Prefetch, QuerySet, When
 from django.db.models.functions import TruncDate
 
+from .assignment import open_ticket_counts
 from .models import (
     TICKET_NUMBER_PREFIX,
+    Agent,
     SupportTicket,
+    Team,
+    TeamMembership,
     TicketComment,
     TicketEvent,
     TicketStatus,
@@ -87,3 +93,55 @@ def ticket_daily_activity(*, since: datetime, now: datetime) -> list[dict[str, A
 def status_sort_key() -> Case:
     """Statuses in workflow order rather than alphabetically."""
     return Case(*(When(status=status, then=rank) for rank, status in enumerate(TicketStatus)))
+
+
+# --- Agents and teams ---
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    agent: Agent
+    team_ids: list[int]
+    open_tickets: int
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    team: Team
+    member_ids: list[int]
+
+
+def _memberships(order_by: str) -> Prefetch:
+    return Prefetch("memberships", queryset=TeamMembership.objects.only("team_id", "agent_id").order_by(order_by))
+
+
+def agent_list() -> QuerySet[Agent]:
+    """Agents by display name, with their user and memberships loaded (see agent_rows)."""
+    return Agent.objects.select_related("user").prefetch_related(_memberships("team_id")).order_by("display_name", "pk")
+
+
+def agent_rows(agents: Iterable[Agent]) -> list[AgentRow]:
+    """Agents from agent_list() with their teams and open tickets: three queries for the
+    whole page, however long (the agents with their users, memberships, counts)."""
+    agents = list(agents)
+    counts = open_ticket_counts(agent.pk for agent in agents)
+    return [AgentRow(agent, [m.team_id for m in agent.memberships.all()], counts[agent.pk]) for agent in agents]
+
+
+def agent_row(agent_id: int) -> AgentRow | None:
+    agent = agent_list().filter(pk=agent_id).first()
+    return None if agent is None else agent_rows([agent])[0]
+
+
+def team_list() -> QuerySet[Team]:
+    return Team.objects.prefetch_related(_memberships("agent_id")).order_by("name", "pk")
+
+
+def team_rows(teams: Iterable[Team]) -> list[TeamRow]:
+    """Teams from team_list() with their members' agent ids: two queries for the page."""
+    return [TeamRow(team, [m.agent_id for m in team.memberships.all()]) for team in teams]
+
+
+def team_row(team_id: int) -> TeamRow | None:
+    team = team_list().filter(pk=team_id).first()
+    return None if team is None else team_rows([team])[0]

@@ -23,7 +23,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from tickets import sla_policies
+from tickets import agents, sla_policies
 from tickets.models import SupportTicket
 from tickets.tests.factories import StaffFactory, UserFactory, make_ticket
 
@@ -221,6 +221,8 @@ API_BODIES = {
     "/comments": {"comment": "planted", "isInternal": False},
     "/bulk": {"ids": [], "updates": {"status": "closed"}},
     "/support-tickets": {"subject": "planted", "description": "planted", "customerEmail": "m@example.com"},
+    "/agents": {"username": "planted", "displayName": "Planted"},
+    "/teams": {"name": "Planted"},
     "/business-calendars": {"name": "Planted", "timezone": "UTC", "hours": {"mon": [["09:00", "17:00"]]}},
     "/sla-policies": {"name": "Planted", "firstResponseMinutes": 1, "resolutionMinutes": 2},
 }
@@ -229,6 +231,10 @@ API_BODIES = {
 # The row a path's {id} names, for the collections that are not tickets: made for the call.
 _made = itertools.count(1)
 RESOURCES: dict[str, Callable[[], int]] = {
+    "/api/admin/agents/": lambda: (
+        agents.agent_create(username=f"planted-{next(_made)}", display_name=f"Planted {next(_made)}").pk
+    ),
+    "/api/admin/teams/": lambda: agents.team_create(name=f"Planted {next(_made)}").pk,
     "/api/admin/business-calendars/": lambda: (
         sla_policies.calendar_create(
             name=f"Planted {next(_made)}", timezone="UTC", hours={"mon": [["09:00", "17:00"]]}

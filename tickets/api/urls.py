@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .agents import AgentViewSet, TeamViewSet
 from .sla_policies import BusinessCalendarViewSet, SlaPolicyViewSet
 from .views import SupportTicketViewSet
 
@@ -14,6 +15,8 @@ class OptionalSlashRouter(SimpleRouter):
 
 router = OptionalSlashRouter()
 router.register("admin/support-tickets", SupportTicketViewSet, basename="support-ticket")
+router.register("admin/agents", AgentViewSet, basename="agent")
+router.register("admin/teams", TeamViewSet, basename="team")
 router.register("admin/business-calendars", BusinessCalendarViewSet, basename="business-calendar")
 router.register("admin/sla-policies", SlaPolicyViewSet, basename="sla-policy")
 
