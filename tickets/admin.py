@@ -381,3 +381,6 @@ class TicketEventAdmin(TicketRowAdmin):
     list_filter = ("action", "source")
     search_fields = ("actor",)
     search_help_text = "Ticket number or actor name."
+
+
+from . import routing_admin  # noqa: E402, F401  (registers the routing rules' admin)

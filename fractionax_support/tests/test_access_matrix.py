@@ -7,6 +7,7 @@ the matrix without editing this file; one the schema misses fails the first test
 The only endpoints open to others are listed here, each with its reason."""
 
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from tickets import routing
 from tickets.models import SupportTicket
 from tickets.tests.factories import StaffFactory, UserFactory, make_ticket
 
@@ -219,6 +221,13 @@ API_BODIES = {
     "/comments": {"comment": "planted", "isInternal": False},
     "/bulk": {"ids": [], "updates": {"status": "closed"}},
     "/support-tickets": {"subject": "planted", "description": "planted", "customerEmail": "m@example.com"},
+    "/routing-rules": {"name": "planted", "actions": {"priority": "low"}},
+}
+# Paths whose {id} is not a ticket's: what a staff call finds there.
+API_OBJECTS: dict[str, Callable[[], int]] = {
+    "/api/admin/routing-rules/{id}": lambda: (
+        routing.routing_rule_create(name=f"planted {uuid.uuid4()}", conditions={}, actions={"priority": "low"}).pk
+    ),
 }
 
 
@@ -274,7 +283,8 @@ def test_api_lets_staff_through_on_every_operation(who, settings):
     client = API_ADMITTED[who]()
     for method, path in protected_operations():
         ticket = make_ticket()
-        response = call(client, method, concrete(path, ticket.pk), api_body(path, ticket))
+        object_id = API_OBJECTS[path]() if path in API_OBJECTS else ticket.pk
+        response = call(client, method, concrete(path, object_id), api_body(path, ticket))
         assert response.status_code < 300, (who, method, path, response.status_code, response.content[:300])
 
 

@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .routing import RoutingRuleViewSet
 from .views import SupportTicketViewSet
 
 
@@ -13,5 +14,6 @@ class OptionalSlashRouter(SimpleRouter):
 
 router = OptionalSlashRouter()
 router.register("admin/support-tickets", SupportTicketViewSet, basename="support-ticket")
+router.register("admin/routing-rules", RoutingRuleViewSet, basename="routing-rule")
 
 urlpatterns = router.urls
