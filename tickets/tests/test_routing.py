@@ -236,6 +236,24 @@ def test_a_rules_assignee_wins_over_the_teams_strategy():
     assert audit(ticket) == [("team", "Billing", "Team"), ("assignedTo", "Blair Agent", "Blair takes VIPs")]
 
 
+def test_a_rules_team_replaces_a_creators_assignee_from_outside_the_team():
+    """As any move between teams: the assignee stays only if they are a member."""
+    alex, blair = agent("Alex Agent"), agent("Blair Agent")
+    billing = team("Billing", TeamAssignment.ROUND_ROBIN, blair)
+    rule("Billing", conditions={"category": "billing"}, teamId=billing.pk)
+
+    moved = make_ticket(category="billing", assignee_id=alex.pk)
+    kept = make_ticket(category="billing", assignee_id=blair.pk)
+
+    assert (moved.team_id, moved.assignee_id) == (billing.pk, blair.pk)
+    assert audit(moved) == [
+        ("team", "Billing", "Billing"),
+        ("assignedTo", None, "Billing"),
+        ("assignedTo", "Blair Agent", "Billing: round robin"),
+    ]
+    assert (kept.assignee_id, audit(kept)) == (blair.pk, [("team", "Billing", "Billing")])
+
+
 def test_a_manual_team_leaves_the_ticket_in_its_queue():
     support = team("Support", TeamAssignment.MANUAL, agent("Alex Agent"))
     rule("Queue", teamId=support.pk)
