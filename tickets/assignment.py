@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from .models import FINISHED_STATUSES, Agent, SupportTicket, Team, TeamAssignment, TeamMembership
 
@@ -38,13 +39,14 @@ def _has_room(agent: Agent, open_tickets: int) -> bool:
     return agent.capacity is None or open_tickets < agent.capacity
 
 
-def pick_agent(team_id: int, *, now: datetime) -> tuple[Team, Agent] | None:
+def pick_agent(team_id: int) -> tuple[Team, Agent] | None:
     """The team and its next agent by its strategy, among available members with room; None for a
     manual team, or when nobody can take a ticket (it waits in the queue). Records the
     turn; call inside the transaction that assigns the ticket."""
     team = Team.objects.select_for_update().filter(pk=team_id).first()
     if team is None or team.assignment == TeamAssignment.MANUAL:
         return None
+    now = timezone.now()  # once the lock is ours: turns are stamped in the order they are taken
     memberships = list(
         TeamMembership.objects.filter(team=team, agent__available=True).select_related("agent").order_by("agent_id")
     )

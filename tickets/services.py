@@ -191,7 +191,7 @@ def _route_in_team(ticket: SupportTicket) -> _Changes | None:
     team, or nobody with room: it waits in the team's queue)."""
     if ticket.team_id is None or ticket.assignee_id is not None or ticket.status in FINISHED_STATUSES:
         return None
-    picked = assignment.pick_agent(ticket.team_id, now=timezone.now())
+    picked = assignment.pick_agent(ticket.team_id)
     if picked is None:
         return None
     team, agent = picked

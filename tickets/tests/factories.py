@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 
 from tickets import services
 from tickets.actors import Actor
-from tickets.models import ChangeSource, SupportTicket
+from tickets.models import Agent, ChangeSource, SupportTicket, Team, TeamMembership
 
 TEST_ACTOR = Actor(name="Test Agent", source=ChangeSource.API)
 
@@ -34,3 +34,16 @@ def make_ticket(**overrides: object) -> SupportTicket:
     }
     fields.update(overrides)
     return services.ticket_create(**fields)  # type: ignore[arg-type]
+
+
+def make_agent(display_name: str, **fields: object) -> Agent:
+    """An agent: a staff user with a profile (tickets/models/agents.py)."""
+    user = StaffFactory(username=display_name.lower().replace(" ", "."))
+    return Agent.objects.create(user=user, display_name=display_name, **fields)
+
+
+def make_team(name: str, assignment: str, members: list[Agent]) -> Team:
+    team = Team.objects.create(name=name, assignment=assignment)
+    for agent in members:
+        TeamMembership.objects.create(team=team, agent=agent)
+    return team

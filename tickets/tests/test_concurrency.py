@@ -2,6 +2,7 @@
 
 import itertools
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from tickets.exceptions import StaleVersionError, UnseenCommentsError
 from tickets.models import ChangeSource, SupportTicket, TicketComment, TicketEvent
 
 from .api_helpers import client_for, ticket_url
-from .factories import TEST_ACTOR, StaffFactory, make_ticket
+from .factories import TEST_ACTOR, StaffFactory, make_agent, make_team, make_ticket
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # threads, real commits
 
@@ -195,3 +196,39 @@ def test_two_replies_on_the_same_conversation_cannot_both_pass_unseen():
 
     assert sorted(outcomes) == ["UnseenCommentsError", "made"]
     assert TicketComment.objects.filter(ticket=ticket).count() == 2
+
+
+@pytest.mark.parametrize("strategy", ["round_robin", "least_loaded"])
+def test_fifty_concurrent_creations_in_one_team_spread_evenly(strategy):
+    agents = [make_agent(f"Agent {i}") for i in range(5)]
+    team = make_team("Billing", strategy, agents)
+    actor = Actor(name="Load", source=ChangeSource.API)
+
+    tickets = run_together(
+        50,
+        lambda i: services.ticket_create(
+            subject=f"Ticket {i}", description="d", customer_email=f"c{i}@example.com", team_id=team.pk, actor=actor
+        ),
+    )
+
+    rows = SupportTicket.objects.filter(pk__in=[ticket.pk for ticket in tickets])
+    assert Counter(rows.values_list("assigned_to", flat=True)) == {agent.display_name: 10 for agent in agents}
+    # Each ticket was assigned once: one audit row each, by the team's strategy.
+    assignments = TicketEvent.objects.filter(ticket__in=rows, action="assigned")
+    assert sorted(assignments.values_list("ticket_id", flat=True)) == sorted(ticket.pk for ticket in tickets)
+
+
+def test_concurrent_creations_never_fill_an_agent_past_capacity():
+    agents = [make_agent("Ann", capacity=3), make_agent("Bob", capacity=4)]
+    team = make_team("Billing", "least_loaded", agents)
+    actor = Actor(name="Load", source=ChangeSource.API)
+
+    run_together(
+        20,
+        lambda i: services.ticket_create(
+            subject=f"Ticket {i}", description="d", customer_email=f"c{i}@example.com", team_id=team.pk, actor=actor
+        ),
+    )
+
+    counts = Counter(SupportTicket.objects.values_list("assigned_to", flat=True))
+    assert counts == {"Ann": 3, "Bob": 4, "": 13}
