@@ -12,17 +12,14 @@ from tickets.actors import Actor
 from tickets.events import TicketAssigned, TicketCreated, TicketUpdated
 from tickets.exceptions import TicketError
 from tickets.models import (
-    Agent,
     ChangeSource,
     RoutingRule,
     SupportTicket,
-    Team,
     TeamAssignment,
-    TeamMembership,
     TicketEvent,
 )
 
-from .factories import StaffFactory, make_ticket
+from .factories import make_agent, make_team, make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -34,18 +31,6 @@ def rule(name: str = "Rule", *, conditions: Any = None, position: int | None = N
     return routing.routing_rule_create(
         name=name, conditions=conditions or {}, actions=actions or {"addTags": ["routed"]}, position=position
     )
-
-
-def agent(name: str, **fields: Any) -> Agent:
-    first, last = name.split()
-    return Agent.objects.create(user=StaffFactory(first_name=first, last_name=last), display_name=name, **fields)
-
-
-def team(name: str, assignment: str, *members: Agent) -> Team:
-    created = Team.objects.create(name=name, assignment=assignment)
-    for member in members:
-        TeamMembership.objects.create(team=created, agent=member)
-    return created
 
 
 def audit(ticket: SupportTicket) -> list[tuple[str, str | None, str]]:
@@ -170,7 +155,7 @@ def test_rules_match_the_ticket_as_created_not_as_earlier_rules_left_it():
 
 
 def test_all_rule_changes_are_one_update_and_new_ticket_shows_them():
-    alex = agent("Alex Agent")
+    alex = make_agent("Alex Agent")
     rule("Priority", priority="high", addTags=["a"])
     rule("Owner", assigneeId=alex.pk)
     published: list[Any] = []
@@ -210,8 +195,8 @@ def test_rules_that_match_nothing_write_nothing():
 
 
 def test_a_rules_team_assigns_by_the_teams_strategy_round_robin():
-    alex, blair = agent("Alex Agent"), agent("Blair Agent")
-    billing = team("Billing", TeamAssignment.ROUND_ROBIN, alex, blair)
+    alex, blair = make_agent("Alex Agent"), make_agent("Blair Agent")
+    billing = make_team("Billing", TeamAssignment.ROUND_ROBIN, [alex, blair])
     rule("Billing to billing", conditions={"category": "billing"}, teamId=billing.pk)
 
     tickets = [make_ticket(category="billing") for _ in range(3)]
@@ -225,8 +210,8 @@ def test_a_rules_team_assigns_by_the_teams_strategy_round_robin():
 
 
 def test_a_rules_assignee_wins_over_the_teams_strategy():
-    alex, blair = agent("Alex Agent"), agent("Blair Agent")
-    billing = team("Billing", TeamAssignment.ROUND_ROBIN, alex)
+    alex, blair = make_agent("Alex Agent"), make_agent("Blair Agent")
+    billing = make_team("Billing", TeamAssignment.ROUND_ROBIN, [alex])
     rule("Team", teamId=billing.pk, position=1)
     rule("Blair takes VIPs", conditions={"customerEmailDomain": "vip.example"}, assigneeId=blair.pk, position=2)
 
@@ -238,8 +223,8 @@ def test_a_rules_assignee_wins_over_the_teams_strategy():
 
 def test_a_rules_team_replaces_a_creators_assignee_from_outside_the_team():
     """As any move between teams: the assignee stays only if they are a member."""
-    alex, blair = agent("Alex Agent"), agent("Blair Agent")
-    billing = team("Billing", TeamAssignment.ROUND_ROBIN, blair)
+    alex, blair = make_agent("Alex Agent"), make_agent("Blair Agent")
+    billing = make_team("Billing", TeamAssignment.ROUND_ROBIN, [blair])
     rule("Billing", conditions={"category": "billing"}, teamId=billing.pk)
 
     moved = make_ticket(category="billing", assignee_id=alex.pk)
@@ -255,7 +240,7 @@ def test_a_rules_team_replaces_a_creators_assignee_from_outside_the_team():
 
 
 def test_a_manual_team_leaves_the_ticket_in_its_queue():
-    support = team("Support", TeamAssignment.MANUAL, agent("Alex Agent"))
+    support = make_team("Support", TeamAssignment.MANUAL, [make_agent("Alex Agent")])
     rule("Queue", teamId=support.pk)
 
     ticket = make_ticket()
@@ -264,7 +249,7 @@ def test_a_manual_team_leaves_the_ticket_in_its_queue():
 
 
 def test_a_rule_naming_a_deleted_team_or_too_many_tags_never_refuses_a_ticket():
-    gone = team("Gone", TeamAssignment.MANUAL)
+    gone = make_team("Gone", TeamAssignment.MANUAL, [])
     rule("Stale", teamId=gone.pk, addTags=[f"t{i}" for i in range(15)], priority="high")
     gone.delete()
 
