@@ -23,6 +23,7 @@ from .filters import DATE_RANGES, SORT_FIELDS, TicketFilter
 from .forms import BulkUpdateForm, CommentForm, TicketCreateForm, TicketUpdateForm, add_service_error
 from .models import ChangeSource, SupportTicket, TicketCategory, TicketPriority, TicketSource, TicketStatus
 from .paging import PagingError, paginate
+from .sla_explanation import explain
 from .statistics import ticket_statistics
 
 View = Callable[..., HttpResponse]
@@ -165,11 +166,13 @@ def _detail(
 ) -> HttpResponse:
     comments = list(ticket.comments.all())
     newest_comment = comments[-1].pk if comments else 0
+    now = timezone.now()
     context = {
         "ticket": ticket,
         "comments": comments,
         "events": selectors.ticket_activity(ticket.pk),
-        "now": timezone.now(),
+        "now": now,
+        "sla": explain(ticket, now=now),
         "me": display_name(request.user),
         "update_form": update_form
         or TicketUpdateForm(
