@@ -1,7 +1,8 @@
 """Slack users and our agents, both ways.
 
-A Slack user acts on tickets under the display name of the Django user with the same
-e-mail (users.info; the `users:read.email` scope), else under their Slack real name. An
+A Slack user acts on tickets under the display name of the agent with their Slack user id
+(Agent.slack_user_id), else of the Django user with the same e-mail (users.info; the
+`users:read.email` scope), else under their Slack real name. An
 assignee is mentioned as the Slack user with their e-mail (users.lookupByEmail). Both are
 cached: Slack rate-limits these calls, and buttons must be answered within 3 seconds.
 """
@@ -20,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from tickets.actors import display_name
 from tickets.limits import MAX_ASSIGNEE_LENGTH
+from tickets.models import Agent
 
 from .client import CALL_ERRORS, INTERACTIVE_TIMEOUT_SECONDS, error_code, web_client
 
@@ -34,6 +36,8 @@ def agent_name(slack_user_id: str, *, fallback: str) -> str:
     fallback = fallback[:MAX_ASSIGNEE_LENGTH]
     if not SLACK_USER_ID.match(slack_user_id):
         return fallback
+    if (agent := agent_for(slack_user_id)) is not None:  # not cached: a renamed agent shows at once
+        return agent.display_name
     key = f"slack:agent-name:{slack_user_id}"
     cached = cache.get(key)
     if cached is not None:
@@ -54,6 +58,11 @@ def agent_name(slack_user_id: str, *, fallback: str) -> str:
     # The same person may later be an assignee to mention: no lookup needed then.
     cache.set(_mention_key(name), slack_user_id, CACHE_SECONDS)
     return name
+
+
+def agent_for(slack_user_id: str) -> Agent | None:
+    """The agent who is this Slack user, if one is."""
+    return Agent.objects.filter(slack_user_id=slack_user_id).first() if slack_user_id else None
 
 
 def slack_user_id(assignee: str, client: WebClient) -> str | None:
