@@ -2,9 +2,10 @@
 
 A Slack user acts on tickets under the display name of the agent with their Slack user id
 (Agent.slack_user_id), else of the Django user with the same e-mail (users.info; the
-`users:read.email` scope), else under their Slack real name. An
-assignee is mentioned as the Slack user with their e-mail (users.lookupByEmail). Both are
-cached: Slack rate-limits these calls, and buttons must be answered within 3 seconds.
+`users:read.email` scope), else under their Slack real name. An assignee is mentioned as
+their agent's Slack user, else as the Slack user with their e-mail (users.lookupByEmail).
+What Slack answers is cached: Slack rate-limits these calls, and buttons must be
+answered within 3 seconds.
 """
 
 import hashlib
@@ -66,9 +67,14 @@ def agent_for(slack_user_id: str) -> Agent | None:
 
 
 def slack_user_id(assignee: str, client: WebClient) -> str | None:
-    """The Slack user to mention for an assignee, when known; a failed lookup means no mention."""
+    """The Slack user to mention for an assignee, when known: the agent's Slack user id,
+    else the Slack user with the e-mail of the Django user of that name; a failed lookup
+    means no mention."""
     if not assignee:
         return None
+    agent = Agent.objects.filter(display_name__iexact=assignee).exclude(slack_user_id="").first()
+    if agent is not None and SLACK_USER_ID.match(agent.slack_user_id):
+        return agent.slack_user_id
     key = _mention_key(assignee)
     cached = cache.get(key)
     if cached is None:

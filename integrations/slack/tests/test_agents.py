@@ -1,10 +1,14 @@
-"""Slack users who are agents (Agent.slack_user_id): Assign to Me assigns the agent, and
-what they do from Slack carries the agent's display name. Without an agent for the
-clicking user, the click assigns their name, as before agents existed."""
+"""Slack users who are agents (Agent.slack_user_id): Assign to Me assigns the agent, what
+they do from Slack carries the agent's display name, and SLA alerts mention them. Without
+an agent for the clicking user, the click assigns their name, as before agents existed."""
+
+from datetime import timedelta
 
 import pytest
+import time_machine
 
 from integrations.slack import blocks
+from tickets import services
 from tickets.models import SupportTicket
 from tickets.tests.factories import make_agent
 
@@ -80,3 +84,20 @@ def test_a_thread_reply_by_an_agent_carries_the_agents_display_name(slack, clien
 
     [comment] = ticket.comments.all()
     assert (comment.author, comment.source) == ("Alex A.", "slack")
+
+
+def test_an_sla_alert_mentions_the_agents_slack_user(slack, ticket, assign_to_me, django_capture_on_commit_callbacks):
+    make_agent("Alex A.", slack_user_id="U0ALEX")
+    ticket = assign_to_me(ticket)
+    deliver(ticket)
+    slack.calls.clear()
+    later = ticket.response_deadline + timedelta(minutes=1)
+
+    with time_machine.travel(later, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.tickets_announce_sla_breaches(now=later)
+        assert deliver(ticket) == 1
+
+    assert "users.lookupByEmail" not in slack.methods  # the agent says who they are in Slack
+    alert = slack.calls_to("chat.postMessage")[0]
+    assert alert["text"] == ":rotating_light: *SLA breached*: first response deadline missed. <@U0ALEX>"
