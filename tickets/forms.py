@@ -95,7 +95,8 @@ class TagsField(forms.Field):
 
 
 class TicketCreateForm(forms.Form):
-    """Its fields are `services.ticket_create`'s arguments, by name."""
+    """Its fields are `services.ticket_create`'s arguments, by name (the assignee and team
+    choices become `assignee_id` and `team_id`)."""
 
     subject = forms.CharField(max_length=limits.MAX_SUBJECT_LENGTH)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=limits.MAX_DESCRIPTION_LENGTH)
@@ -104,8 +105,25 @@ class TicketCreateForm(forms.Form):
     priority = forms.ChoiceField(choices=TicketPriority.choices, initial=TicketPriority.MEDIUM)
     category = forms.ChoiceField(choices=TicketCategory.choices, initial=TicketCategory.GENERAL)
     source = forms.ChoiceField(choices=TicketSource.choices, initial=TicketSource.PHONE)
-    assigned_to = forms.CharField(label="Assignee", max_length=limits.MAX_ASSIGNEE_LENGTH, required=False)
+    assignee = forms.ChoiceField(
+        label="Assignee", required=False, help_text="Unassigned, in a team that hands tickets out: its next agent."
+    )
+    team = forms.ChoiceField(label="Team", required=False)
     tags = TagsField(required=False, help_text="Comma-separated, e.g. kyc, vip.")
+
+    def __init__(self, *args: Any, agents: Iterable[Agent], teams: Iterable[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "assignee", [("", "Unassigned"), *agent_choices(agents)])
+        _set_choices(self, "team", [("", "No team"), *team_choices(teams)])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The choices become ticket_create's arguments.
+        if "assignee" in cleaned:
+            cleaned["assignee_id"] = _id_or_none(cleaned.pop("assignee"))
+        if "team" in cleaned:
+            cleaned["team_id"] = _id_or_none(cleaned.pop("team"))
+        return cleaned
 
 
 class TicketUpdateForm(forms.Form):

@@ -176,7 +176,7 @@ def ticket_take_next(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def ticket_create(request: HttpRequest) -> HttpResponse:
-    form = TicketCreateForm(request.POST or None)
+    form = TicketCreateForm(request.POST or None, agents=selectors.agent_list(), teams=selectors.team_list())
     if request.method == "POST" and form.is_valid():
         try:  # the form's fields are the service's arguments
             ticket = services.ticket_create(**form.cleaned_data, actor=_actor(request))

@@ -150,6 +150,30 @@ def test_a_collision_shows_the_pickers_again_with_the_choices_made(staff, jordan
     assert (ticket.assignee, ticket.team) == (jordan, billing)
 
 
+def test_a_new_ticket_may_go_to_an_agent_or_a_teams_queue(staff, jordan, sam, billing):
+    html = staff.get("/dashboard/tickets/new/").content.decode()
+    assert (str(sam.pk), "Sam Away (away)", False) in options(html, "assignee")
+    assert (str(billing.pk), "Billing", False) in options(html, "team")
+    data = {
+        "subject": "Card declined",
+        "description": "Twice today.",
+        "customer_email": "caller@example.com",
+        "priority": "high",
+        "category": "billing",
+        "source": "phone",
+        "assignee": "",
+        "team": str(billing.pk),
+    }
+    response = staff.post("/dashboard/tickets/new/", data)
+    assert response.status_code == 302
+    queued = SupportTicket.objects.get(subject="Card declined")
+    assert (queued.team, queued.assignee) == (billing, None)  # a manual team: it waits in the queue
+
+    response = staff.post("/dashboard/tickets/new/", data | {"subject": "Card stolen", "assignee": "999999"})
+    assert response.status_code == 400
+    assert re.search(r'id="id_assignee-error" role="alert">Select a valid choice', response.content.decode())
+
+
 # --- The list: views and bulk changes ---
 
 

@@ -292,6 +292,7 @@ def test_create_form_renders(agent):
 
 
 def test_creating_a_ticket_uses_the_form_source_and_opens_its_page(agent):
+    jordan = make_agent("Jordan Lee")
     response = agent.post(
         "/dashboard/tickets/new/",
         {
@@ -302,7 +303,7 @@ def test_creating_a_ticket_uses_the_form_source_and_opens_its_page(agent):
             "priority": "high",
             "category": "billing",
             "source": "email",
-            "assigned_to": "Jordan Lee",
+            "assignee": str(jordan.pk),
             "tags": "fees, Phone",
         },
     )
@@ -315,8 +316,9 @@ def test_creating_a_ticket_uses_the_form_source_and_opens_its_page(agent):
         "high",
         "billing",
     )
-    assert (ticket.customer_email, ticket.assigned_to, ticket.tags) == (
+    assert (ticket.customer_email, ticket.assignee, ticket.assigned_to, ticket.tags) == (
         "caller@example.com",
+        jordan,
         "Jordan Lee",
         ["fees", "phone"],
     )
