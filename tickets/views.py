@@ -38,6 +38,7 @@ from .models import (
     TicketStatus,
 )
 from .paging import PagingError, paginate
+from .sla_explanation import explain
 from .statistics import ticket_statistics
 
 View = Callable[..., HttpResponse]
@@ -223,11 +224,13 @@ def _detail(
 ) -> HttpResponse:
     comments = list(ticket.comments.all())
     newest_comment = comments[-1].pk if comments else 0
+    now = timezone.now()
     context = {
         "ticket": ticket,
         "comments": comments,
         "events": selectors.ticket_activity(ticket.pk),
-        "now": timezone.now(),
+        "now": now,
+        "sla": explain(ticket, now=now),
         "me": display_name(request.user),
         "update_form": update_form or _update_form(ticket),
         "comment_form": comment_form or CommentForm(initial={"seen_comment_id": newest_comment}),
