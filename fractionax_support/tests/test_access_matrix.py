@@ -100,12 +100,22 @@ def concrete(path: str, ticket_id: int) -> str:
 
 
 def dashboard_urls(ticket: SupportTicket) -> list[str]:
+    """Every dashboard page, its id naming a row of its kind: an agent or a team of its own
+    (a page may delete it), or the ticket."""
     urls = []
     for _, namespace, pattern in _routes(get_resolver().url_patterns):
         if namespace == "dashboard":
-            arguments = {name: ticket.pk for name in pattern.pattern.converters}
+            kind = pattern.name.split("-")[0] if pattern.name else ""
+            row_id = DASHBOARD_ROWS[kind]() if kind in DASHBOARD_ROWS and pattern.pattern.converters else ticket.pk
+            arguments = {name: row_id for name in pattern.pattern.converters}
             urls.append(reverse(f"dashboard:{pattern.name}", kwargs=arguments))
     return urls
+
+
+DASHBOARD_ROWS: dict[str, Callable[[], int]] = {
+    "agent": lambda: RESOURCES["/api/admin/agents/"](),
+    "team": lambda: RESOURCES["/api/admin/teams/"](),
+}
 
 
 def admin_urls() -> list[str]:
@@ -338,7 +348,11 @@ def test_signed_webhooks_refuse_even_staff_without_a_signature(path):
 
 def dashboard_methods(client: Client, url: str) -> list[str]:
     """The methods a page takes: those a staff agent is not answered 405."""
-    methods = [method for method in ("GET", "POST") if call(client, method, url).status_code != 405]
+    answer = call(client, "GET", url)
+    if answer.status_code == 405:  # an action: its Allow header says, without posting to it
+        methods = [method for method in ("GET", "POST") if method in answer["Allow"]]
+    else:
+        methods = ["GET"] + (["POST"] if call(client, "POST", url).status_code != 405 else [])
     assert methods, url
     return methods
 

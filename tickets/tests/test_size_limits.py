@@ -158,7 +158,6 @@ DASHBOARD_NEW = {
         ("description", "d" * (MAX_DESCRIPTION_LENGTH + 1)),
         ("customer_email", email_of_length(limits.MAX_EMAIL_LENGTH + 1)),
         ("customer_name", "n" * (limits.MAX_CUSTOMER_NAME_LENGTH + 1)),
-        ("assigned_to", "a" * (limits.MAX_ASSIGNEE_LENGTH + 1)),
         ("tags", ",".join(TAGS_OVER)),
         ("tags", "t" * (limits.MAX_TAG_LENGTH + 1)),
     ],
