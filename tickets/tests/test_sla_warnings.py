@@ -180,24 +180,18 @@ def test_the_warning_reaches_the_dashboards(dashboard, django_capture_on_commit_
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
 def test_the_check_reads_only_the_partial_indexes_of_warnings_still_to_give():
-    template = ticket_at(T0, priority="urgent")
-    # A helpdesk's history: mostly finished tickets, the rest warned already.
-    SupportTicket.objects.bulk_create(
-        SupportTicket(
-            **{field.attname: getattr(template, field.attname) for field in SupportTicket._meta.concrete_fields}
-            | {"id": None, "number": template.number + n, "status": "closed" if n % 10 else "open"}
-            | ({} if n % 10 else {"response_warning_notified_at": T0, "resolution_warning_notified_at": T0})
-        )
-        for n in range(1, 201)
-    )
+    for _ in range(3):
+        ticket_at(T0, priority="urgent")
     due = SupportTicket.objects.filter(
         response_warning_due_q(now=T0 + timedelta(hours=1)) | resolution_warning_due_q(now=T0 + timedelta(hours=1))
     )
     sql, params = due.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tickets_supportticket")
-        # So the plan shows what the indexes allow: on a table this small, a walk through the
-        # unfinished tickets' index would do, as it would not over a helpdesk's open tickets.
+        # The index of every unfinished ticket could serve too, and on a table this small the
+        # planner may take it; without it (dropped in the test's transaction only), the plan
+        # shows that the rules imply the predicates of the warnings' own indexes.
+        cursor.execute("DROP INDEX ticket_active_deadlines_idx")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
