@@ -110,6 +110,9 @@ class HelpScoutConversation(models.Model):
     modified_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, blank=True)
     assignee = models.CharField(max_length=100, blank=True)
+    # The assignee's Help Scout user id, when known: names change, ids do not, and our own
+    # assignment is recorded by id before it is sent (its webhook then brings no change).
+    assignee_user_id = models.CharField(max_length=32, blank=True)
     deleted = models.BooleanField(default=False)
 
     def __str__(self) -> str:

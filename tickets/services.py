@@ -6,7 +6,8 @@ changes, writes one audit event per changed field, and publishes its domain even
 tasks parse and authorise; they call these and nothing else to change a ticket.
 """
 
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -16,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from . import assignment, publishing, search, sla_clock, versions
+from . import assignment, publishing, routing, search, sla_clock, versions
 from .actors import SYSTEM_ACTOR, Actor
 from .events import (
     CommentSnapshot,
@@ -41,14 +42,13 @@ from .limits import (
     MAX_EMAIL_LENGTH,
     MAX_NOTE_LENGTH,
     MAX_SUBJECT_LENGTH,
-    MAX_TAG_LENGTH,
-    MAX_TAGS,
 )
 from .models import (
     FINISHED_STATUSES,
     PRIORITY_RANK,
     Agent,
     ChangeSource,
+    RoutingRule,
     SlaPolicy,
     SupportTicket,
     Team,
@@ -63,6 +63,7 @@ from .models import (
 )
 from .sla import minutes_between, overdue_q, resolution_missed_q, response_missed_q
 from .sla_warnings import tickets_announce_sla_warnings as tickets_announce_sla_warnings  # called as the others are
+from .tags import normalize_tags as normalize_tags  # the forms and the admin check with it too
 
 
 class Keep(Enum):
@@ -72,6 +73,8 @@ class Keep(Enum):
 
 
 KEEP = Keep.KEEP
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -112,21 +115,6 @@ def _audit_value(value: Any) -> str | None:
 def _require_choice(field_name: str, value: str, choices: type[TicketStatus] | Any) -> None:
     if value not in choices.values:
         raise TicketError(field_name, f'"{value}" is not a valid {field_name}.')
-
-
-def normalize_tags(tags: Iterable[str]) -> list[str]:
-    """Lower-case, trimmed, unique, in the order given."""
-    seen: dict[str, None] = {}
-    for tag in tags:
-        cleaned = " ".join(str(tag).split()).lower()
-        if not cleaned:
-            continue
-        if len(cleaned) > MAX_TAG_LENGTH:
-            raise TicketError("tags", f"A tag may have at most {MAX_TAG_LENGTH} characters.")
-        seen[cleaned] = None
-    if len(seen) > MAX_TAGS:
-        raise TicketError("tags", f"A ticket may have at most {MAX_TAGS} tags.")
-    return list(seen)
 
 
 def normalize_assignee(assigned_to: str | None) -> str:
@@ -407,8 +395,10 @@ def ticket_create(
     tags: Sequence[str] = (),
     helpscout_conversation_id: str | None = None,
 ) -> SupportTicket:
-    """`assignee_id` (an agent) wins over `assigned_to` (a name, see _assignee). A
-    ticket of an automatic team without an assignee goes to the team's next agent."""
+    """`assignee_id` (an agent) wins over `assigned_to` (a name, see _assignee). The active
+    routing rules that match the new ticket then change it, each audited under its name
+    (tickets/routing.py); a ticket of an automatic team left without an assignee goes to
+    the team's next agent."""
     _require_choice("priority", priority, TicketPriority)
     _require_choice("category", category, TicketCategory)
     _require_choice("source", source, TicketSource)
@@ -475,12 +465,66 @@ def ticket_create(
         source=actor.source,
         created_at=now,
     )
-    publishing.publish(TicketCreated(ticket=TicketSnapshot.of(ticket), source=actor.source))
+    # The routing rules' changes, then the team's assignment, in one UPDATE; `new-ticket`
+    # shows the ticket as they left it, and their own events follow it.
+    change_sets = _routing_rule_changes(ticket)
     routed = _route_in_team(ticket)
-    if routed is not None:
-        for event in _write(ticket, [routed]):
-            publishing.publish(event)
+    change_sets += [routed] if routed is not None else []
+    events = _write(ticket, change_sets) if change_sets else []
+    publishing.publish(TicketCreated(ticket=TicketSnapshot.of(ticket), source=actor.source))
+    for event in events:
+        publishing.publish(event)
+    if freed := set().union(*(changes.freed_agents for changes in change_sets)):
+        hand_out_queues(freed)
     return ticket
+
+
+def _routing_rule_changes(ticket: SupportTicket) -> list[_Changes]:
+    """What the active routing rules that match the new ticket (as it was created) do to
+    it, one change set per rule, audited with the rule's name (tickets/routing.py)."""
+    rules = routing.matching_rules(ticket)
+    if not rules:
+        return []
+    wanted_teams = {rule.actions["teamId"] for rule in rules if "teamId" in rule.actions}
+    wanted_agents = {rule.actions["assigneeId"] for rule in rules if "assigneeId" in rule.actions}
+    teams = Team.objects.in_bulk(wanted_teams) if wanted_teams else {}
+    agents = Agent.objects.in_bulk(wanted_agents) if wanted_agents else {}
+    change_sets = []
+    for rule in rules:
+        changes = _Changes(Actor(name=rule.name, source=ChangeSource.SYSTEM))
+        _apply_rule(ticket, rule, teams, agents, changes)
+        if changes.fields:
+            change_sets.append(changes)
+    return change_sets
+
+
+def _apply_rule(
+    ticket: SupportTicket, rule: RoutingRule, teams: dict[int, Team], agents: dict[int, Agent], changes: _Changes
+) -> None:
+    """A rule's actions. One naming a team or an agent deleted since is skipped, and so are
+    tags past the limit: a rule gone stale must never refuse a customer's ticket."""
+    actions = rule.actions
+    if "priority" in actions:
+        _apply_priority(ticket, actions["priority"], changes)
+    if "category" in actions:
+        _apply_category(ticket, actions["category"], changes)
+    # The team first, as in _apply_updates: it keeps an assignee from outside the team only
+    # if this rule (or a later one) names them; otherwise the team's strategy assigns.
+    if "teamId" in actions:
+        if (team := teams.get(actions["teamId"])) is not None:
+            _apply_team(ticket, team, changes)
+        else:
+            logger.warning("Routing rule %r names team %s, which no longer exists.", rule.name, actions["teamId"])
+    if "assigneeId" in actions:
+        if (agent := agents.get(actions["assigneeId"])) is not None:
+            _apply_agent(ticket, agent, changes)
+        else:
+            logger.warning("Routing rule %r names agent %s, who no longer exists.", rule.name, actions["assigneeId"])
+    if "addTags" in actions:
+        try:
+            _apply_tags(ticket, [*ticket.tags, *actions["addTags"]], changes)
+        except TicketError as error:
+            logger.warning("Routing rule %r adds no tags to %s: %s", rule.name, ticket.ticket_number, error.message)
 
 
 def _team(team_id: int | None) -> Team | None:

@@ -43,7 +43,16 @@ class Deadlines:
 def calendar_of(row: BusinessCalendar | None) -> Calendar:
     if row is None:
         return ALWAYS_OPEN
-    return Calendar.from_json(timezone=row.timezone, hours=row.hours, holidays=row.holidays)
+    key = (row.pk, row.updated_at)
+    calendar = _parsed.get(key)
+    if calendar is None:  # parsed once per edit of the row, not per ticket
+        if len(_parsed) >= 256:
+            _parsed.clear()
+        calendar = _parsed[key] = Calendar.from_json(timezone=row.timezone, hours=row.hours, holidays=row.holidays)
+    return calendar
+
+
+_parsed: dict[tuple[int, datetime], Calendar] = {}
 
 
 def active_policies() -> list[SlaPolicy]:

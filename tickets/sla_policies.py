@@ -55,6 +55,12 @@ def _calendar_fields(*, timezone: str, hours: Any, holidays: Any) -> dict[str, A
     }
 
 
+def calendar_check(*, calendar_id: int | None, name: str, timezone: str, hours: Any, holidays: Any) -> None:
+    """Raises the TicketError that saving these values would (forms ask before saving)."""
+    _name(name, BusinessCalendar, calendar_id)
+    _calendar_fields(timezone=timezone, hours=hours, holidays=list(holidays))
+
+
 @transaction.atomic
 def calendar_create(*, name: str, timezone: str, hours: Any, holidays: Any = ()) -> BusinessCalendar:
     fields = _calendar_fields(timezone=timezone, hours=hours, holidays=list(holidays))
@@ -139,6 +145,12 @@ def _apply_policy_fields(policy: SlaPolicy, fields: Mapping[str, Any]) -> None:
         policy.calendar = _policy_calendar(fields["calendar_id"])
     if "pause_on_waiting_customer" in fields:
         policy.pause_on_waiting_customer = bool(fields["pause_on_waiting_customer"])
+
+
+def policy_check(*, policy_id: int | None, **fields: Any) -> None:
+    """As calendar_check, for a policy's fields (policy_create's names)."""
+    policy = SlaPolicy.objects.get(pk=policy_id) if policy_id is not None else SlaPolicy()
+    _apply_policy_fields(policy, fields)
 
 
 @transaction.atomic

@@ -20,9 +20,25 @@ from . import selectors, services
 from .actors import Actor, actor_for_user, display_name
 from .exceptions import StaleVersionError, TicketError, UnseenCommentsError
 from .filters import DATE_RANGES, SORT_FIELDS, TicketFilter
-from .forms import BulkUpdateForm, CommentForm, TicketCreateForm, TicketUpdateForm, add_service_error
-from .models import ChangeSource, SupportTicket, TicketCategory, TicketPriority, TicketSource, TicketStatus
+from .forms import (
+    NAME_PREFIX,
+    BulkUpdateForm,
+    CommentForm,
+    TicketCreateForm,
+    TicketUpdateForm,
+    add_service_error,
+)
+from .models import (
+    Agent,
+    ChangeSource,
+    SupportTicket,
+    TicketCategory,
+    TicketPriority,
+    TicketSource,
+    TicketStatus,
+)
 from .paging import PagingError, paginate
+from .sla_explanation import explain
 from .statistics import ticket_statistics
 
 View = Callable[..., HttpResponse]
@@ -46,6 +62,19 @@ def _actor(request: HttpRequest) -> Actor:
     return actor_for_user(request.user, ChangeSource.DASHBOARD)
 
 
+def agent_of(request: HttpRequest) -> Agent | None:
+    """The signed-in user's agent profile; None for staff who are no agent."""
+    return getattr(request.user, "agent", None)
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The posted `next` when it is a page of this site, else `fallback`."""
+    next_url = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return next_url
+    return fallback
+
+
 def _ticket_or_404(lookup: str) -> SupportTicket:
     ticket = selectors.ticket_find(lookup)
     if ticket is None:
@@ -59,7 +88,7 @@ def _ticket_or_404(lookup: str) -> SupportTicket:
 @require_GET
 @staff_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
-    filterset = TicketFilter(request.GET, queryset=selectors.ticket_list())
+    filterset = TicketFilter(request.GET, queryset=selectors.ticket_list(), request=request)
     errors: dict[str, list[str]] = {}
     page = None
     if filterset.is_valid():
@@ -69,9 +98,11 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             errors = error.errors
     else:
         errors = {name: [str(message) for message in messages_] for name, messages_ in filterset.errors.items()}
+    teams = list(selectors.team_list())
     context = {
         "page": page,
         "errors": errors,
+        "teams": teams,
         # Every list parameter, "" when absent, so the filter bar can show what is applied.
         "params": {name: request.GET.get(name, "") for name in [*TicketFilter.base_filters, "limit"]},
         "now": timezone.now(),
@@ -82,7 +113,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "date_ranges": list(DATE_RANGES),
         "sort_fields": list(SORT_FIELDS),
         "limits": [25, 50, 100, 200],
-        "bulk_form": BulkUpdateForm(),
+        "bulk_form": BulkUpdateForm(agents=selectors.agent_list(), teams=teams),
         "export_query": request.GET.urlencode(),
         # New tickets are slotted in live only where they belong: the first page, newest first.
         "live_insert": bool(
@@ -99,7 +130,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def ticket_row(request: HttpRequest, pk: int) -> HttpResponse:
     """One list row, for live updates: 204 when the ticket does not match the page's filters."""
-    filterset = TicketFilter(request.GET, queryset=selectors.ticket_list().filter(pk=pk))
+    filterset = TicketFilter(request.GET, queryset=selectors.ticket_list().filter(pk=pk), request=request)
     ticket = filterset.qs.first() if filterset.is_valid() else None
     if ticket is None:
         return HttpResponse(status=204)
@@ -109,23 +140,14 @@ def ticket_row(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def ticket_bulk(request: HttpRequest) -> HttpResponse:
-    form = BulkUpdateForm(request.POST)
-    next_url = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("dashboard:ticket-list")
+    form = BulkUpdateForm(request.POST, agents=selectors.agent_list(), teams=selectors.team_list())
+    next_url = safe_next(request, reverse("dashboard:ticket-list"))
     if not form.is_valid():
         for error in form.errors.values():
             messages.error(request, " ".join(str(message) for message in error))
         return redirect(next_url)
-    data = form.cleaned_data
     try:
-        result = services.tickets_bulk_update(
-            ids=data["ids"],
-            status=data["status"] or None,
-            priority=data["priority"] or None,
-            assigned_to="" if data["unassign"] else (data["assigned_to"] or services.KEEP),
-            actor=_actor(request),
-        )
+        result = services.tickets_bulk_update(**form.service_arguments(), actor=_actor(request))
     except TicketError as error:
         messages.error(request, error.message)
     else:
@@ -134,12 +156,28 @@ def ticket_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(next_url)
 
 
+@require_POST
+@staff_required
+def ticket_take_next(request: HttpRequest) -> HttpResponse:
+    """ "Next ticket": the most urgent queued ticket of the agent's teams becomes theirs."""
+    agent = agent_of(request)
+    if agent is None:
+        messages.error(request, "Only agents take tickets from the team queues.")
+        return redirect("dashboard:ticket-list")
+    ticket = services.ticket_take_next(agent_id=agent.pk, actor=_actor(request))
+    if ticket is None:
+        messages.info(request, "No queued tickets in your teams.")
+        return redirect("dashboard:ticket-list")
+    messages.success(request, f"{ticket.ticket_number} is yours now.")
+    return redirect("dashboard:ticket-detail", pk=ticket.pk)
+
+
 # --- Create ---
 
 
 @staff_required
 def ticket_create(request: HttpRequest) -> HttpResponse:
-    form = TicketCreateForm(request.POST or None)
+    form = TicketCreateForm(request.POST or None, agents=selectors.agent_list(), teams=selectors.team_list())
     if request.method == "POST" and form.is_valid():
         try:  # the form's fields are the service's arguments
             ticket = services.ticket_create(**form.cleaned_data, actor=_actor(request))
@@ -155,6 +193,27 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
 # --- Detail and its actions ---
 
 
+def _update_form(ticket: SupportTicket, data: Any = None) -> TicketUpdateForm:
+    """The update form over the ticket's current values, or over `data` as posted."""
+    free_text = ticket.assigned_to if ticket.assignee_id is None else ""
+    assignee = str(ticket.assignee_id) if ticket.assignee_id else (f"{NAME_PREFIX}{free_text}" if free_text else "")
+    return TicketUpdateForm(
+        data,
+        agents=selectors.agent_list(),
+        teams=selectors.team_list(),
+        assigned_name=free_text,
+        initial={
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "category": ticket.category,
+            "assignee": assignee,
+            "team": str(ticket.team_id or ""),
+            "tags": ticket.tags,
+            "version": ticket.version,
+        },
+    )
+
+
 def _detail(
     request: HttpRequest,
     ticket: SupportTicket,
@@ -165,23 +224,15 @@ def _detail(
 ) -> HttpResponse:
     comments = list(ticket.comments.all())
     newest_comment = comments[-1].pk if comments else 0
+    now = timezone.now()
     context = {
         "ticket": ticket,
         "comments": comments,
         "events": selectors.ticket_activity(ticket.pk),
-        "now": timezone.now(),
+        "now": now,
+        "sla": explain(ticket, now=now),
         "me": display_name(request.user),
-        "update_form": update_form
-        or TicketUpdateForm(
-            initial={
-                "status": ticket.status,
-                "priority": ticket.priority,
-                "category": ticket.category,
-                "assigned_to": ticket.assigned_to,
-                "tags": ticket.tags,
-                "version": ticket.version,
-            }
-        ),
+        "update_form": update_form or _update_form(ticket),
         "comment_form": comment_form or CommentForm(initial={"seen_comment_id": newest_comment}),
         "newest_comment": newest_comment,
     }
@@ -208,7 +259,7 @@ def ticket_live(request: HttpRequest, pk: str) -> HttpResponse:
 @staff_required
 def ticket_update(request: HttpRequest, pk: str) -> HttpResponse:
     ticket = _ticket_or_404(pk)
-    form = TicketUpdateForm(request.POST)
+    form = _update_form(ticket, request.POST)
     if form.is_valid():
         changes = dict(form.cleaned_data)
         seen_version = changes.pop("version")
@@ -219,10 +270,11 @@ def ticket_update(request: HttpRequest, pk: str) -> HttpResponse:
             # version, so that saving again (after a look) goes through.
             resubmitted = request.POST.copy()
             resubmitted["version"] = str(stale.ticket.version)
-            form = TicketUpdateForm(resubmitted)
+            current = _ticket_or_404(str(ticket.pk))
+            form = _update_form(current, resubmitted)
             form.is_valid()
             form.add_error(None, stale.message)
-            return _detail(request, _ticket_or_404(str(ticket.pk)), update_form=form, status=409)
+            return _detail(request, current, update_form=form, status=409)
         except TicketError as error:
             add_service_error(form, error)
         else:

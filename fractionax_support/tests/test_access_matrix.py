@@ -23,7 +23,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from tickets import agents, sla_policies
+from tickets import agents, routing, sla_policies
 from tickets.models import SupportTicket
 from tickets.tests.factories import StaffFactory, UserFactory, make_ticket
 
@@ -225,6 +225,7 @@ API_BODIES = {
     "/teams": {"name": "Planted"},
     "/business-calendars": {"name": "Planted", "timezone": "UTC", "hours": {"mon": [["09:00", "17:00"]]}},
     "/sla-policies": {"name": "Planted", "firstResponseMinutes": 1, "resolutionMinutes": 2},
+    "/routing-rules": {"name": "planted", "actions": {"priority": "low"}},
 }
 
 
@@ -233,6 +234,9 @@ _made = itertools.count(1)
 RESOURCES: dict[str, Callable[[], int]] = {
     "/api/admin/agents/": lambda: (
         agents.agent_create(username=f"planted-{next(_made)}", display_name=f"Planted {next(_made)}").pk
+    ),
+    "/api/admin/routing-rules/": lambda: (
+        routing.routing_rule_create(name=f"Planted {next(_made)}", conditions={}, actions={"priority": "low"}).pk
     ),
     "/api/admin/teams/": lambda: agents.team_create(name=f"Planted {next(_made)}").pk,
     "/api/admin/business-calendars/": lambda: (

@@ -76,6 +76,14 @@ class HelpScoutClient:
         body = {"op": "replace", "path": "/status", "value": status}
         self._request("PATCH", f"conversations/{conversation_id}", json=body)
 
+    def update_assignee(self, conversation_id: str, user_id: str) -> None:
+        """Assigns the conversation to this Help Scout user; "" unassigns it."""
+        if user_id:
+            body: dict[str, Any] = {"op": "replace", "path": "/assignTo", "value": int(user_id)}
+        else:
+            body = {"op": "remove", "path": "/assignTo"}
+        self._request("PATCH", f"conversations/{conversation_id}", json=body)
+
     def find_tagged_conversation(self, mailbox_id: str, tag: str, *, created_since: datetime) -> str | None:
         """The id of the conversation of our mailbox with this tag, in any status, made since
         `created_since` (a few minutes' margin for clocks apart)."""

@@ -6,7 +6,9 @@ Webhooks and the resync both land here, in any order and any number of times:
   it arrives; the first thread is the description, and threads we created are skipped;
 - status and assignee are applied only from a conversation at least as new as the newest
   one applied, and only when Help Scout's value moved, so a late, older delivery or our
-  own change coming back changes nothing.
+  own change coming back changes nothing;
+- an assignee who is an agent's Help Scout user (Agent.helpscout_user_id) assigns that
+  agent; another is taken by name, as `assignedTo`.
 """
 
 import logging
@@ -22,6 +24,7 @@ from tickets import limits, publishing, services
 from tickets.actors import Actor
 from tickets.models import (
     TICKET_NUMBER_PREFIX,
+    Agent,
     ChangeSource,
     HelpScoutSyncStatus,
     SupportTicket,
@@ -218,13 +221,29 @@ def _apply_fields(link: HelpScoutConversation, ticket_id: int, conversation: Con
             ticket = services.ticket_change_status(ticket_id=ticket.pk, status=wanted, actor=HELPSCOUT)
             changed = True
         link.status = conversation.status
-    assignee = (conversation.assignee.name if conversation.assignee else "")[: limits.MAX_ASSIGNEE_LENGTH]
-    if assignee != link.assignee:
-        if services.normalize_assignee(assignee) != ticket.assigned_to:
-            services.ticket_assign(ticket_id=ticket.pk, assigned_to=assignee, actor=HELPSCOUT)
-            changed = True
-        link.assignee = assignee
+    person = conversation.assignee
+    assignee = (person.name if person else "")[: limits.MAX_ASSIGNEE_LENGTH]
+    user_id = person.id if person else ""
+    if links.assignee_moved(link, user_id=user_id, name=assignee):
+        changed = _apply_assignee(ticket, user_id=user_id, name=assignee) or changed
+    link.assignee, link.assignee_user_id = assignee, user_id
     return changed
+
+
+def _apply_assignee(ticket: SupportTicket, *, user_id: str, name: str) -> bool:
+    """The agent who is this Help Scout user (Agent.helpscout_user_id); else, as before
+    agents had Help Scout ids, the name (an agent's display name still finds the agent;
+    an empty one unassigns)."""
+    agent = Agent.objects.filter(helpscout_user_id=user_id).first() if user_id else None
+    if agent is not None:
+        if agent.pk == ticket.assignee_id:
+            return False
+        services.ticket_assign(ticket_id=ticket.pk, assignee_id=agent.pk, actor=HELPSCOUT)
+        return True
+    if services.normalize_assignee(name) == ticket.assigned_to:
+        return False
+    services.ticket_assign(ticket_id=ticket.pk, assigned_to=name, actor=HELPSCOUT)
+    return True
 
 
 def _apply_threads(link: HelpScoutConversation, ticket_id: int, conversation: Conversation) -> int:

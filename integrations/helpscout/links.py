@@ -20,14 +20,32 @@ def lock_conversation(conversation_id: str) -> HelpScoutConversation:
     return HelpScoutConversation.objects.select_for_update().get(conversation_id=conversation_id)
 
 
-def tie_new_conversation(conversation_id: str, *, ticket_id: int, status: str) -> None:
+def tie_new_conversation(
+    conversation_id: str, *, ticket_id: int, status: str, assignee: tuple[str, str] | None = None
+) -> None:
     """A conversation we created, tied to its ticket unless its webhook tied it first: two
-    statements and no read, since every new ticket records one."""
+    statements and no read, since every new ticket records one. `assignee`: the Help
+    Scout user (id, name) it was created assigned to."""
     new = HelpScoutConversation(conversation_id=conversation_id)
     HelpScoutConversation.objects.bulk_create([new], ignore_conflicts=True)
+    assigned = {"assignee_user_id": assignee[0], "assignee": assignee[1]} if assignee else {}
     HelpScoutConversation.objects.filter(conversation_id=conversation_id).update(
-        ticket_id=Coalesce(F("ticket_id"), Value(ticket_id)), status=status
+        ticket_id=Coalesce(F("ticket_id"), Value(ticket_id)), status=status, **assigned
     )
+
+
+def record_assignee(link_id: int, *, user_id: str, name: str) -> None:
+    """The assignee we gave the conversation (user id "" and name "": nobody)."""
+    HelpScoutConversation.objects.filter(pk=link_id).update(assignee_user_id=user_id, assignee=name)
+
+
+def assignee_moved(link: HelpScoutConversation, *, user_id: str, name: str) -> bool:
+    """Whether Help Scout's assignee is another than the one last seen or set by us: by
+    user id when both are known (names change), else by name (rows from before ids were
+    kept, and an assignee without an id)."""
+    if user_id and link.assignee_user_id:
+        return user_id != link.assignee_user_id
+    return name != link.assignee
 
 
 def link_for_ticket(ticket: SupportTicket) -> HelpScoutConversation | None:

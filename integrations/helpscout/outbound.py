@@ -1,8 +1,9 @@
 """Tickets to Help Scout: the outbox provider (see integrations.outbox).
 
 A ticket made elsewhere becomes a conversation in our mailbox, public comments become
-replies to the customer, internal ones notes, and status changes the conversation's
-status. Each call runs with the conversation's row locked, and the threads we create are
+replies to the customer, internal ones notes, status changes the conversation's status,
+and an assignment to an agent who is a Help Scout user (Agent.helpscout_user_id) its
+assignee. Each call runs with the conversation's row locked, and the threads we create are
 recorded, so their webhooks coming back are not imported a second time.
 """
 
@@ -19,8 +20,15 @@ from django.utils.html import escape
 from integrations.attempts import Attempt, record_locally
 from integrations.models import HelpScoutConversation, OutboxMessage
 from tickets import selectors, services
-from tickets.events import TicketChanged, TicketCommentAdded, TicketCreated, TicketStatusChanged, decode
-from tickets.models import ChangeSource, HelpScoutSyncStatus, SupportTicket
+from tickets.events import (
+    TicketAssigned,
+    TicketChanged,
+    TicketCommentAdded,
+    TicketCreated,
+    TicketStatusChanged,
+    decode,
+)
+from tickets.models import Agent, ChangeSource, HelpScoutSyncStatus, SupportTicket
 
 from . import linked, links, markers
 from .client import HelpScoutClient, HelpScoutError
@@ -31,7 +39,7 @@ from .payloads import PayloadError, parse_conversation
 logger = logging.getLogger(__name__)
 
 SOURCE = ChangeSource.HELPSCOUT
-EVENTS = frozenset({TicketCreated.name, TicketStatusChanged.name, TicketCommentAdded.name})
+EVENTS = frozenset({TicketCreated.name, TicketStatusChanged.name, TicketCommentAdded.name, TicketAssigned.name})
 
 
 def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | None:
@@ -68,6 +76,8 @@ def _create_conversation(
     first, _, last = made.customer_name.strip().partition(" ")
     customer = {"email": email, **({"firstName": first} if first else {}), **({"lastName": last} if last else {})}
     status = status_to_helpscout(made.status)
+    assignee = _helpscout_assignee(made.assignee_id, made.assigned_to)
+    user_id, _ = assignee or ("", "")
     # The ticket-number tag lets the webhook side recognise the conversation as this
     # ticket's, and a retry find it.
     tag = made.ticket_number.lower()
@@ -79,10 +89,14 @@ def _create_conversation(
         "customer": customer,
         "threads": [{"type": "customer", "customer": {"email": email}, "text": _html(made.description)}],
         "tags": [tag],
+        # Without it Help Scout's inbox rules choose; an assignee it does not know is left to them.
+        **({"assignTo": int(user_id)} if user_id else {}),
     }
 
     def record(conversation_id: str) -> None:
-        links.tie_new_conversation(conversation_id, ticket_id=ticket.pk, status=status)
+        links.tie_new_conversation(
+            conversation_id, ticket_id=ticket.pk, status=status, assignee=assignee if user_id else None
+        )
         services.ticket_record_sync(
             ticket_id=ticket.pk,
             actor=HELPSCOUT,
@@ -161,16 +175,58 @@ def _update_status(
         previous = link.status  # the change did not happen: Help Scout's status is as it was
         record_locally(lambda: HelpScoutConversation.objects.filter(pk=link.pk).update(status=previous))
         raise
-    # Help Scout's time for our change: a webhook older than it is stale (see inbound).
+    _note_modified(client, link)
+    return True
+
+
+def _update_assignee(
+    client: HelpScoutClient, ticket: SupportTicket, message: OutboxMessage, event: TicketChanged, attempt: Attempt
+) -> bool:
+    """The conversation's assignee follows the ticket's agent when Help Scout knows them,
+    and unassigning here unassigns there. An assignee Help Scout does not know (a name,
+    an agent without a Help Scout user id) is not sent: the conversation keeps its own."""
+    assert isinstance(event, TicketAssigned)
+    wanted = _helpscout_assignee(event.ticket.assignee_id, event.assigned_to or "")
+    if wanted is None:
+        return False
+    link = record_locally(lambda: links.link_for_ticket(ticket))
+    if link is None or link.deleted:
+        return False
+    user_id, name = wanted
+    if not links.assignee_moved(link, user_id=user_id, name=name) and not message.attempts:
+        return True  # Help Scout has them already (assigned there, or when we created it)
+    previous = (link.assignee_user_id, link.assignee)
+    # Recorded first, so the webhook of our own change finds nothing new to apply back.
+    record_locally(lambda: links.record_assignee(link.pk, user_id=user_id, name=name))
+    try:
+        client.update_assignee(link.conversation_id, user_id)  # the same PATCH twice does no harm
+    except HelpScoutError:
+        record_locally(lambda: links.record_assignee(link.pk, user_id=previous[0], name=previous[1]))
+        raise
+    _note_modified(client, link)
+    return True
+
+
+def _helpscout_assignee(agent_id: int | None, assigned_to: str) -> tuple[str, str] | None:
+    """(Help Scout user id, name) to assign, ("", "") to unassign; None for an assignee
+    Help Scout does not know."""
+    if not assigned_to:
+        return "", ""
+    agent = Agent.objects.filter(pk=agent_id).first() if agent_id is not None else None
+    user_id = agent.helpscout_user_id if agent is not None else ""
+    return (user_id, assigned_to) if user_id.isdigit() else None
+
+
+def _note_modified(client: HelpScoutClient, link: HelpScoutConversation) -> None:
+    """Help Scout's time for our change: a webhook older than it is stale (see inbound)."""
     try:
         modified_at = parse_conversation(client.get_conversation(link.conversation_id)).modified_at
     except PayloadError as error:
         logger.warning("Help Scout conversation %s unreadable after update: %s", link.conversation_id, error)
-        return True
+        return
     if modified_at is not None:
         newer = Q(modified_at__isnull=True) | Q(modified_at__lt=modified_at)
         record_locally(lambda: HelpScoutConversation.objects.filter(newer, pk=link.pk).update(modified_at=modified_at))
-    return True
 
 
 def _customer_id(client: HelpScoutClient, conversation_id: str) -> str:
@@ -203,4 +259,5 @@ HANDLERS: dict[str, Handler] = {
     TicketCreated.name: _create_conversation,
     TicketCommentAdded.name: _add_thread,
     TicketStatusChanged.name: _update_status,
+    TicketAssigned.name: _update_assignee,
 }

@@ -13,6 +13,7 @@ from tickets import publishing, services
 from tickets.actors import Actor
 from tickets.models import ChangeSource, SupportTicket, TicketComment, TicketSource
 
+from . import users
 from .ticket_input import NewTicket
 
 
@@ -65,14 +66,18 @@ def ticket_status_from_slack(
 
 @publishing.atomic()
 def ticket_assign_from_slack(
-    *, ticket_id: int, author: str, action_ts: str = "", seen_version: int | None = None
+    *, ticket_id: int, author: str, slack_user_id: str = "", action_ts: str = "", seen_version: int | None = None
 ) -> SupportTicket | None:
-    """Assigns the ticket to the clicking Slack user's display name (None and `seen_version` as above)."""
+    """Assigns the ticket to the agent who is the clicking Slack user (Agent.slack_user_id);
+    without one, to the clicking user's name, `author` (which an agent's display name
+    still makes that agent's). None and `seen_version` as above."""
     if not _latest_click(ticket_id, "assignee", action_ts):
         return None
-    return services.ticket_assign(
-        ticket_id=ticket_id, assigned_to=author, actor=slack_actor(author), seen_version=seen_version
-    )
+    actor = slack_actor(author)
+    agent = users.agent_for(slack_user_id)
+    if agent is not None:
+        return services.ticket_assign(ticket_id=ticket_id, assignee_id=agent.pk, actor=actor, seen_version=seen_version)
+    return services.ticket_assign(ticket_id=ticket_id, assigned_to=author, actor=actor, seen_version=seen_version)
 
 
 @publishing.atomic()

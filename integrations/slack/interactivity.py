@@ -19,16 +19,16 @@ from .ticket_input import InvalidTicketError, check_new_ticket
 logger = logging.getLogger(__name__)
 
 # Each takes the ticket id, the version the message showed (None: not known), the clicking
-# user's name and the click's time (action_ts).
-_BUTTONS: dict[str, Callable[[int, int | None, str, str], object]] = {
-    blocks.ACTION_RESOLVE: lambda ticket_id, seen, author, ts: actions.ticket_status_from_slack(
+# user's name and Slack user id, and the click's time (action_ts).
+_BUTTONS: dict[str, Callable[[int, int | None, str, str, str], object]] = {
+    blocks.ACTION_RESOLVE: lambda ticket_id, seen, author, _user_id, ts: actions.ticket_status_from_slack(
         ticket_id=ticket_id, status=TicketStatus.RESOLVED, author=author, action_ts=ts, seen_version=seen
     ),
-    blocks.ACTION_REOPEN: lambda ticket_id, seen, author, ts: actions.ticket_status_from_slack(
+    blocks.ACTION_REOPEN: lambda ticket_id, seen, author, _user_id, ts: actions.ticket_status_from_slack(
         ticket_id=ticket_id, status=TicketStatus.OPEN, author=author, action_ts=ts, seen_version=seen
     ),
-    blocks.ACTION_ASSIGN_ME: lambda ticket_id, seen, author, ts: actions.ticket_assign_from_slack(
-        ticket_id=ticket_id, author=author, action_ts=ts, seen_version=seen
+    blocks.ACTION_ASSIGN_ME: lambda ticket_id, seen, author, user_id, ts: actions.ticket_assign_from_slack(
+        ticket_id=ticket_id, author=author, slack_user_id=user_id, action_ts=ts, seen_version=seen
     ),
 }
 
@@ -63,7 +63,7 @@ def _block_actions(payload: dict[str, Any], user: dict[str, Any]) -> HttpRespons
         if change is None or target is None:
             continue
         try:
-            change(*target, _author(user), ts if isinstance(ts, str) else "")
+            change(*target, _author(user), user["id"], ts if isinstance(ts, str) else "")
         except StaleVersionError as stale:
             _tell(user["id"], stale.ticket.slack_channel_id, blocks.outdated_click_text(stale.ticket))
         except TicketError as error:

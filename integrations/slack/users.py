@@ -1,9 +1,11 @@
 """Slack users and our agents, both ways.
 
-A Slack user acts on tickets under the display name of the Django user with the same
-e-mail (users.info; the `users:read.email` scope), else under their Slack real name. An
-assignee is mentioned as the Slack user with their e-mail (users.lookupByEmail). Both are
-cached: Slack rate-limits these calls, and buttons must be answered within 3 seconds.
+A Slack user acts on tickets under the display name of the agent with their Slack user id
+(Agent.slack_user_id), else of the Django user with the same e-mail (users.info; the
+`users:read.email` scope), else under their Slack real name. An assignee is mentioned as
+their agent's Slack user, else as the Slack user with their e-mail (users.lookupByEmail).
+What Slack answers is cached: Slack rate-limits these calls, and buttons must be
+answered within 3 seconds.
 """
 
 import hashlib
@@ -20,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from tickets.actors import display_name
 from tickets.limits import MAX_ASSIGNEE_LENGTH
+from tickets.models import Agent
 
 from .client import CALL_ERRORS, INTERACTIVE_TIMEOUT_SECONDS, error_code, web_client
 
@@ -34,6 +37,8 @@ def agent_name(slack_user_id: str, *, fallback: str) -> str:
     fallback = fallback[:MAX_ASSIGNEE_LENGTH]
     if not SLACK_USER_ID.match(slack_user_id):
         return fallback
+    if (agent := agent_for(slack_user_id)) is not None:  # not cached: a renamed agent shows at once
+        return agent.display_name
     key = f"slack:agent-name:{slack_user_id}"
     cached = cache.get(key)
     if cached is not None:
@@ -56,10 +61,20 @@ def agent_name(slack_user_id: str, *, fallback: str) -> str:
     return name
 
 
+def agent_for(slack_user_id: str) -> Agent | None:
+    """The agent who is this Slack user, if one is."""
+    return Agent.objects.filter(slack_user_id=slack_user_id).first() if slack_user_id else None
+
+
 def slack_user_id(assignee: str, client: WebClient) -> str | None:
-    """The Slack user to mention for an assignee, when known; a failed lookup means no mention."""
+    """The Slack user to mention for an assignee, when known: the agent's Slack user id,
+    else the Slack user with the e-mail of the Django user of that name; a failed lookup
+    means no mention."""
     if not assignee:
         return None
+    agent = Agent.objects.filter(display_name__iexact=assignee).exclude(slack_user_id="").first()
+    if agent is not None and SLACK_USER_ID.match(agent.slack_user_id):
+        return agent.slack_user_id
     key = _mention_key(assignee)
     cached = cache.get(key)
     if cached is None:

@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from .agents import AgentViewSet, TeamViewSet
+from .routing import RoutingRuleViewSet
 from .sla_policies import BusinessCalendarViewSet, SlaPolicyViewSet
 from .views import SupportTicketViewSet
 
@@ -19,5 +20,6 @@ router.register("admin/agents", AgentViewSet, basename="agent")
 router.register("admin/teams", TeamViewSet, basename="team")
 router.register("admin/business-calendars", BusinessCalendarViewSet, basename="business-calendar")
 router.register("admin/sla-policies", SlaPolicyViewSet, basename="sla-policy")
+router.register("admin/routing-rules", RoutingRuleViewSet, basename="routing-rule")
 
 urlpatterns = router.urls

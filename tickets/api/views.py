@@ -22,10 +22,12 @@ from ..export import csv_chunks, csv_chunks_async
 from ..filters import DATE_RANGES, TicketFilter
 from ..models import ChangeSource, SupportTicket
 from ..representation import TICKET_COLUMNS
+from ..sla_explanation import explain
 from ..statistics import ticket_statistics
 from . import serializers as s
 from .pagination import PageLimitPagination
 from .preconditions import IF_MATCH, etag_header, seen_version, with_etag
+from .sla_explanation import SlaExplanationSerializer
 
 TICKET_ID = OpenApiParameter(
     "id",
@@ -175,6 +177,11 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             seen_comment_id=data["seenCommentId"],
         )
         return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[TICKET_ID], responses=SlaExplanationSerializer, summary="Why the SLA stands as it does")
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def sla(self, request: Request, pk: str) -> Response:
+        return Response(SlaExplanationSerializer(explain(self.get_ticket(), now=timezone.now())).data)
 
     @extend_schema(
         parameters=[TICKET_ID], responses=s.TicketEventSerializer(many=True), summary="Audit trail, oldest first"

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import template
 
-from ..models import SupportTicket
+from ..models import Agent, SupportTicket
 from ..sla import is_overdue
 
 register = template.Library()
@@ -34,3 +34,12 @@ def helpscout_link(ticket: SupportTicket) -> str:
 @register.filter
 def selected_if(value: Any, current: Any) -> str:
     return "selected" if str(value) == str(current or "") else ""
+
+
+@register.simple_tag(takes_context=True)
+def signed_in_agent(context: template.Context) -> Agent | None:
+    """The signed-in user's agent profile, for the top bar; None for staff who are no agent."""
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return getattr(user, "agent", None)

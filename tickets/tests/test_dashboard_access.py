@@ -19,6 +19,9 @@ def page_urls(ticket: SupportTicket) -> list[str]:
         "/dashboard/",
         "/dashboard/?status=open&priority=high",
         "/dashboard/statistics/",
+        "/dashboard/settings/agents/",
+        "/dashboard/settings/agents/new/",
+        "/dashboard/settings/teams/new/",
         "/dashboard/tickets/new/",
         f"/dashboard/tickets/{ticket.pk}/",
         f"/dashboard/tickets/{ticket.ticket_number}/",
@@ -31,7 +34,7 @@ def posts(ticket: SupportTicket) -> list[tuple[str, dict[str, object]]]:
     return [
         (
             f"/dashboard/tickets/{ticket.pk}/update/",
-            {"status": "closed", "priority": "urgent", "category": "billing", "assigned_to": "Mallory", "tags": "x"},
+            {"status": "closed", "priority": "urgent", "category": "billing", "assignee": "", "tags": "x"},
         ),
         (f"/dashboard/tickets/{ticket.pk}/comment/", {"comment": "Hello", "seen_comment_id": "0"}),
         ("/dashboard/bulk/", {"ids": [ticket.pk], "status": "closed", "next": "/dashboard/"}),

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from tickets import services
 from tickets.actors import Actor
-from tickets.models import ChangeSource, SupportTicket
+from tickets.models import ChangeSource, SupportTicket, TeamAssignment
 
-from .factories import StaffFactory, make_ticket
+from .factories import StaffFactory, make_agent, make_team, make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +127,55 @@ def test_list_escapes_filters_reflected_from_the_url(agent, query):
     assert response.status_code in (200, 400)
     assert_escaped(response)
     assert '"><script' not in response.content.decode()
+
+
+# --- Agents and teams ---
+
+
+@pytest.fixture
+def hostile_agent_and_team(ticket):
+    agent = make_agent(f"Eve {SCRIPT}{IMG}", available=False)
+    team = make_team(f"Team {SCRIPT}{IMG}", TeamAssignment.MANUAL, [agent])
+    services.ticket_update(ticket_id=ticket.pk, assignee_id=agent.pk, team_id=team.pk, actor=HOSTILE)
+    return agent, team
+
+
+def test_agent_and_team_names_are_escaped_on_every_page_that_shows_them(agent, ticket, hostile_agent_and_team):
+    eve, team = hostile_agent_and_team
+    for url in (
+        "/dashboard/",  # the team views, the team filter and the bulk pickers
+        f"/dashboard/?teamId={team.pk}",
+        f"/dashboard/tickets/{ticket.pk}/",  # the assignee and team pickers
+        "/dashboard/settings/agents/",
+        f"/dashboard/settings/agents/{eve.pk}/",
+        f"/dashboard/settings/teams/{team.pk}/",
+        "/dashboard/settings/teams/new/",
+        "/dashboard/settings/agents/new/",
+    ):
+        response = agent.get(url)
+        assert response.status_code == 200, url
+        assert_escaped(response)
+
+
+def test_the_top_bar_and_messages_escape_the_agents_name(client, hostile_agent_and_team):
+    eve, _team = hostile_agent_and_team
+    client.force_login(eve.user)
+    response = client.post(f"/dashboard/settings/agents/{eve.pk}/", {"display_name": f"{SCRIPT}{IMG}"})
+    assert response.status_code == 302
+    page = client.get(response.url)
+    assert_escaped(page)
+    assert f"Saved {ESCAPED_SCRIPT}{ESCAPED_IMG}." in page.content.decode()
+
+
+def test_agent_and_team_forms_shown_again_escape_what_was_typed(agent, hostile_agent_and_team):
+    _eve, team = hostile_agent_and_team
+    create = agent.post("/dashboard/settings/agents/new/", {"username": f"{SCRIPT}", "display_name": f'">{IMG}'})
+    assert create.status_code == 400
+    assert_escaped(create)
+    assert f"&quot;&gt;{ESCAPED_IMG}" in create.content.decode()
+    renamed = agent.post(f"/dashboard/settings/teams/{team.pk}/", {"name": team.name.upper(), "assignment": "x"})
+    assert renamed.status_code == 400
+    assert_escaped(renamed)
 
 
 # --- The Django admin ---

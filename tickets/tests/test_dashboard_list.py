@@ -12,7 +12,7 @@ from django.utils import timezone
 from tickets import services
 from tickets.models import SupportTicket, TicketEvent
 
-from .factories import TEST_ACTOR, make_ticket
+from .factories import TEST_ACTOR, make_agent, make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -209,6 +209,7 @@ def follow_messages(client, response) -> str:
 
 
 def test_bulk_update_changes_the_selected_tickets_and_returns_to_next(agent, tickets):
+    jordan = make_agent("Jordan Lee")
     chosen = [tickets["overdue"], tickets["refund"]]
     response = agent.post(
         "/dashboard/bulk/",
@@ -216,7 +217,7 @@ def test_bulk_update_changes_the_selected_tickets_and_returns_to_next(agent, tic
             "ids": [t.pk for t in chosen],
             "status": "in_progress",
             "priority": "urgent",
-            "assigned_to": "Jordan Lee",
+            "assignee": str(jordan.pk),
             "next": "/dashboard/?status=open&priority=high",
         },
     )
@@ -235,7 +236,7 @@ def test_bulk_update_changes_the_selected_tickets_and_returns_to_next(agent, tic
 
 def test_bulk_unassign(agent, tickets):
     ids = [tickets["login"].pk, tickets["kyc"].pk]
-    response = agent.post("/dashboard/bulk/", {"ids": ids, "unassign": "on", "next": "/dashboard/"})
+    response = agent.post("/dashboard/bulk/", {"ids": ids, "assignee": "none", "next": "/dashboard/"})
     assert response.status_code == 302
     assert set(SupportTicket.objects.filter(pk__in=ids).values_list("assigned_to", flat=True)) == {""}
 
@@ -257,9 +258,10 @@ def test_bulk_update_does_not_follow_an_external_next_url(agent, tickets, next_u
     ("data", "message"),
     [
         ({"status": "closed"}, "Select tickets first."),
-        ({"ids": ["1"]}, "Choose a status, a priority or an assignee to apply."),
+        ({"ids": ["1"]}, "Choose a status, a priority, an assignee or a team to apply."),
         ({"ids": ["1"], "status": "bogus"}, "Select a valid choice."),
-        ({"ids": ["1"], "assigned_to": "x" * 101}, "at most 100 characters"),
+        ({"ids": ["1"], "assignee": "x" * 101}, "Select a valid choice."),
+        ({"ids": ["1"], "team": "999999"}, "Select a valid choice."),
     ],
 )
 def test_bulk_update_without_ids_or_change_shows_an_error_and_changes_nothing(agent, tickets, data, message):

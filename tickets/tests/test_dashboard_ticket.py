@@ -8,7 +8,7 @@ from tickets import services
 from tickets.actors import Actor
 from tickets.models import ChangeSource, SupportTicket, TicketComment, TicketEvent
 
-from .factories import TEST_ACTOR, make_ticket
+from .factories import TEST_ACTOR, make_agent, make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,14 @@ def seen_comment_id(html: str) -> str:
 
 
 def update_data(**overrides: str) -> dict[str, str]:
-    return {"status": "open", "priority": "medium", "category": "general", "assigned_to": "", "tags": ""} | overrides
+    return {
+        "status": "open",
+        "priority": "medium",
+        "category": "general",
+        "assignee": "",
+        "team": "",
+        "tags": "",
+    } | overrides
 
 
 # --- Detail ---
@@ -124,13 +131,14 @@ def test_unknown_ticket_is_404(agent, ticket, key):
 
 
 def test_update_changes_fields_through_the_services_and_redirects_back(agent, ticket):
-    data = update_data(status="in_progress", priority="urgent", category="billing", assigned_to="Jordan Lee")
+    jordan = make_agent("Jordan Lee")
+    data = update_data(status="in_progress", priority="urgent", category="billing", assignee=str(jordan.pk))
     response = agent.post(detail_url(ticket, "update/"), data | {"tags": "VIP, kyc"})
     assert response.status_code == 302
     assert response.url == detail_url(ticket)
     ticket.refresh_from_db()
     assert (ticket.status, ticket.priority, ticket.category) == ("in_progress", "urgent", "billing")
-    assert (ticket.assigned_to, ticket.tags) == ("Jordan Lee", ["vip", "kyc"])
+    assert (ticket.assignee, ticket.assigned_to, ticket.tags) == (jordan, "Jordan Lee", ["vip", "kyc"])
     events = TicketEvent.objects.filter(ticket=ticket).exclude(action="created")
     assert set(events.values_list("action", "source", "actor")) == {
         ("status_changed", "dashboard", "Alex Agent"),
@@ -160,7 +168,9 @@ def test_posting_the_same_values_changes_nothing(agent, ticket):
     ("data", "field", "message"),
     [
         (update_data(priority="urgent", resolution_note="Done."), "resolution_note", "goes with Resolved or Closed"),
-        (update_data(priority="urgent", assigned_to="x" * 101), "assigned_to", "at most 100 characters"),
+        (update_data(priority="urgent", assignee="999999"), "assignee", "Select a valid choice"),
+        (update_data(priority="urgent", assignee="name:" + "x" * 101), "assignee", "At most 100 characters"),
+        (update_data(priority="urgent", team="999999"), "team", "Select a valid choice"),
         (update_data(priority="urgent", tags=",".join(f"t{n}" for n in range(21))), "tags", "at most 20 tags"),
         (update_data(status="bogus"), "status", "Select a valid choice"),
     ],
@@ -240,9 +250,10 @@ def page_version(html: str) -> str:
 
 
 def test_an_update_over_someone_elses_newer_change_is_held_back_once(agent, ticket):
+    jordan = make_agent("Jordan Lee")
     seen = page_version(agent.get(detail_url(ticket)).content.decode())
     services.ticket_assign(ticket_id=ticket.pk, assigned_to="Sam Other", actor=TEST_ACTOR)
-    data = update_data(status="resolved", assigned_to="Jordan Lee") | {"version": seen}
+    data = update_data(status="resolved", assignee=str(jordan.pk)) | {"version": seen}
 
     response = agent.post(detail_url(ticket, "update/"), data)
 
@@ -281,6 +292,7 @@ def test_create_form_renders(agent):
 
 
 def test_creating_a_ticket_uses_the_form_source_and_opens_its_page(agent):
+    jordan = make_agent("Jordan Lee")
     response = agent.post(
         "/dashboard/tickets/new/",
         {
@@ -291,7 +303,7 @@ def test_creating_a_ticket_uses_the_form_source_and_opens_its_page(agent):
             "priority": "high",
             "category": "billing",
             "source": "email",
-            "assigned_to": "Jordan Lee",
+            "assignee": str(jordan.pk),
             "tags": "fees, Phone",
         },
     )
@@ -304,8 +316,9 @@ def test_creating_a_ticket_uses_the_form_source_and_opens_its_page(agent):
         "high",
         "billing",
     )
-    assert (ticket.customer_email, ticket.assigned_to, ticket.tags) == (
+    assert (ticket.customer_email, ticket.assignee, ticket.assigned_to, ticket.tags) == (
         "caller@example.com",
+        jordan,
         "Jordan Lee",
         ["fees", "phone"],
     )

@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from tickets import search
+from tickets import search, sla_clock
 from tickets.models import SupportTicket, TicketComment
 from tickets.statistics import ticket_statistics
 
@@ -45,13 +44,26 @@ def test_seed_tickets_appends_what_the_services_would_have_written():
     # Every index and constraint dropped for the load is back as it was.
     assert _schema() == schema_before
 
-    # Fields follow the SLA rules, and the counters the comments.
-    for ticket in SupportTicket.objects.prefetch_related("comments"):
-        response, resolution = settings.SLA_TARGETS_MINUTES[ticket.priority]
-        assert ticket.response_deadline == ticket.created_at + timedelta(minutes=response)
-        assert ticket.resolution_deadline == ticket.created_at + timedelta(minutes=resolution)
+    # Deadlines follow the ticket's SLA policy, assignees their team, counters the comments.
+    policies = sla_clock.active_policies()
+    assert {policy.name for policy in policies} == {"Urgent, around the clock", "Billing, office hours"}
+    paused = 0
+    for ticket in SupportTicket.objects.exclude(pk=existing.pk).prefetch_related("comments"):
+        clock = sla_clock.ticket_clock(ticket, policies)
+        assert ticket.sla_policy_id == (clock.policy.pk if clock.policy else None)
+        if clock.pauses_on_waiting and ticket.status == "waiting_customer":
+            assert (ticket.response_deadline, ticket.resolution_deadline) == (None, None)
+            paused += 1
+        else:
+            deadlines = sla_clock.deadlines(clock, created_at=ticket.created_at)
+            assert (ticket.response_deadline, ticket.resolution_deadline) == (deadlines.response, deadlines.resolution)
+        if ticket.assignee_id is not None:
+            assert ticket.assigned_to == ticket.assignee.display_name
+            if ticket.team_id is not None:
+                assert ticket.team.memberships.filter(agent_id=ticket.assignee_id).exists()
         assert ticket.total_comments == len(ticket.comments.all())
         assert (ticket.resolved_at is not None) == (ticket.status in ("resolved", "closed"))
+    assert SupportTicket.objects.filter(team__name="Billing", sla_policy__calendar__isnull=False).exists()
 
     # The search documents are the ones the services build, and comment words find tickets.
     with connection.cursor() as cursor:

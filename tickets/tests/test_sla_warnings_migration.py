@@ -15,7 +15,7 @@ from .factories import TEST_ACTOR, make_ticket
 # Migrating back and forth takes seconds.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-BEFORE = [("tickets", "0016_sla_policies")]
+BEFORE = [("tickets", "0017_routing_rules")]
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 

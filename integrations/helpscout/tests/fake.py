@@ -1,7 +1,8 @@
 """A fake Help Scout Mailbox API on loopback that keeps what it is sent: conversations with
-their tags and threads (bodies as sent, marks included), searchable by tag as the list
-endpoint is. Faults can be scripted after a call took effect, and a rate limit enforced as
-Help Scout does (per account, writes counting twice)."""
+their tags, threads (bodies as sent, marks included), status and assignee (one of the
+account's users, `add_user`), searchable by tag as the list endpoint is. Faults can be
+scripted after a call took effect, and a rate limit enforced as Help Scout does (per
+account, writes counting twice)."""
 
 import copy
 import itertools
@@ -31,6 +32,7 @@ class FakeHelpScout:
         self.calls: list[tuple[str, str]] = []  # (method, path), as they arrived
         self.refused = 0  # calls answered 429
         self.rate: str | None = None
+        self.users: dict[int, dict[str, Any]] = {}  # the account's users, by id
         self._after: dict[str, list[Callable[[], Response | None]]] = {}
         self._arrivals: deque[tuple[float, int]] = deque()
         self._lock = threading.Lock()
@@ -45,6 +47,12 @@ class FakeHelpScout:
 
     def enforce(self, rate: str) -> None:
         self.rate = rate
+
+    def add_user(self, user_id: int, first: str, last: str) -> dict[str, Any]:
+        """A user of the account, whom conversations can be assigned to; as `assignee` shows them."""
+        user = {"id": user_id, "type": "user", "first": first, "last": last, "email": f"{first.lower()}@example.com"}
+        self.users[user_id] = user
+        return user
 
     # --- What was received ---
 
@@ -86,9 +94,7 @@ class FakeHelpScout:
             kind = "reply" if match.group(2) == "reply" else "note"
             return f"POST {match.group(2)}", self._thread(conversation, kind, body)
         if request.method == "PATCH":
-            conversation["status"] = body.get("value", conversation["status"])
-            self._touch(conversation)
-            return "PATCH conversation", Response(status=204)
+            return "PATCH conversation", self._patch(conversation, body)
         return "GET conversation", _json(conversation)
 
     def _create(self, body: dict[str, Any]) -> Response:
@@ -102,6 +108,7 @@ class FakeHelpScout:
             mailboxId=body["mailboxId"],
             createdAt=_now(),
             tags=[{"id": index, "color": "#929499", "tag": tag} for index, tag in enumerate(body.get("tags", []))],
+            assignee=copy.deepcopy(self.users.get(body.get("assignTo"))),
         )
         conversation["primaryCustomer"] = {**conversation["primaryCustomer"], "id": CUSTOMER_ID}
         first = copy.deepcopy(conversation["_embedded"]["threads"][0])
@@ -110,6 +117,22 @@ class FakeHelpScout:
         self.conversations[conversation_id] = conversation
         self._touch(conversation)
         return Response(status=201, headers={"Resource-ID": str(conversation_id)})
+
+    def _patch(self, conversation: dict[str, Any], body: dict[str, Any]) -> Response:
+        """One JSON Patch operation, as the SDK sends them (op, path, value)."""
+        match body.get("op"), body.get("path"):
+            case "replace", "/status":
+                conversation["status"] = body["value"]
+            case "replace", "/assignTo":
+                if body.get("value") not in self.users:
+                    return Response("Unknown user", status=400)
+                conversation["assignee"] = copy.deepcopy(self.users[body["value"]])
+            case "remove", "/assignTo":
+                conversation["assignee"] = None
+            case _:
+                return Response("Unsupported patch", status=400)
+        self._touch(conversation)
+        return Response(status=204)
 
     def _thread(self, conversation: dict[str, Any], kind: str, body: dict[str, Any]) -> Response:
         threads = conversation["_embedded"]["threads"]

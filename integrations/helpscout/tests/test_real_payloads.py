@@ -1,6 +1,6 @@
 """Help Scout's own payloads (their PHP SDK's fixtures, see fixtures/SOURCES.md): the
-customer's e-mail when `primaryCustomer` holds only an id, and comments dated by their
-thread's `createdAt`."""
+customer's e-mail when `primaryCustomer` holds only an id, the assignee found by Help
+Scout user id, and comments dated by their thread's `createdAt`."""
 
 from datetime import UTC, datetime
 
@@ -11,6 +11,7 @@ from integrations.helpscout import inbound
 from integrations.helpscout.client import HelpScoutError
 from integrations.helpscout.payloads import parse_conversation
 from tickets.models import SupportTicket, TicketComment
+from tickets.tests.factories import make_agent
 
 from .conftest import conversation, load
 
@@ -69,6 +70,14 @@ def test_an_agent_who_created_the_conversation_is_not_the_customer(php_fake, web
     webhook("convo.created", php_fake(php_conversation(createdBy=agent)))
 
     assert the_ticket().customer_email == "bigbird@sesamestreet.com"
+
+
+def test_the_sdk_conversations_assignee_is_the_agent_with_that_help_scout_user_id(php_fake, webhook):
+    # Its assignee is user 256, "Mr Robot"; here that user is the agent Robot.
+    robot = make_agent("Robot", helpscout_user_id="256")
+    webhook("convo.assigned", php_fake(php_conversation()))
+
+    assert (the_ticket().assignee, the_ticket().assigned_to) == (robot, "Robot")
 
 
 def test_an_email_in_primary_customer_is_used_as_it_is(php_fake, webhook, requests_to):

@@ -3,7 +3,9 @@
 A bulk loader, not a ticket change: rows go in with COPY, and the search documents,
 counters and statistics are then built in SQL, as the services would have left them.
 A year of creation dates, every status, priority, category and source in realistic
-proportions, ~30 agents, tags, varied words, SLA fields consistent with the rules.
+proportions, 30 agents in four teams, tags, varied words, and two SLA policies (urgent
+tickets, and billing in a business calendar that pauses while waiting on the customer),
+with each ticket's deadlines as its policy gives them.
 """
 
 import bisect
@@ -15,12 +17,23 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tickets.models import PRIORITY_RANK, TICKET_NUMBER_SEQUENCE, SupportTicket, TicketComment
+from tickets import sla_clock
+from tickets.models import (
+    PRIORITY_RANK,
+    TICKET_NUMBER_SEQUENCE,
+    Agent,
+    BusinessCalendar,
+    SlaPolicy,
+    SupportTicket,
+    Team,
+    TeamMembership,
+    TicketComment,
+)
 from tickets.search import document_sql
 
 WORDS = (
@@ -64,6 +77,14 @@ AGENTS = [
         strict=True,
     )
 ] + ["Support Team"]
+# Teams by the categories they take, with their strategy and their members (by index in AGENTS).
+TEAMS = {
+    "Billing": ("round_robin", ("billing",), range(0, 8)),
+    "Tech": ("least_loaded", ("technical", "feature_request"), range(8, 18)),
+    "KYC": ("round_robin", ("account", "security"), range(18, 26)),
+    "Escalations": ("manual", (), range(26, 30)),
+}
+OFFICE_HOURS = {day: [["09:00", "17:30"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 FIRST_NAMES = "Ada Ben Chloe Dev Emma Finn Gia Hugo Isla Jack Kim Liam Maya Noah Olga Paul Rita Sven Tess Umar".split()
 LAST_NAMES = "Müller Smith Dubois Silva Rossi Novak Patel Garcia Kowalski Jensen Tanaka Okoro Haddad Berg".split()
 TAGS = "vip kyc withdrawal deposit 2fa api billing mobile refund escalated bug enterprise tax staking".split()
@@ -96,6 +117,9 @@ TICKET_COLUMNS = (
     "customer_email",
     "customer_user_id",
     "assigned_to",
+    "assignee_id",
+    "team_id",
+    "sla_policy_id",
     "tags",
     "slack_channel_id",
     "slack_message_ts",
@@ -155,6 +179,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         rng = random.Random(seed)
         tickets, comments = SupportTicket._meta.db_table, TicketComment._meta.db_table
+        with transaction.atomic():  # committed first: the load re-adds the tickets' keys to these tables
+            self.staff = _staff()
+            self.policies = sla_clock.active_policies()  # read now: no query may run during the COPY
         with transaction.atomic(), connection.cursor() as cursor:
             # Index builds get the memory and the cores they can use.
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
@@ -202,7 +229,6 @@ class Command(BaseCommand):
         texts = _Texts(rng)
         recent_status, old_status = _chooser(rng, STATUSES_RECENT), _chooser(rng, STATUSES_OLD)
         priority, category, source = _chooser(rng, PRIORITIES), _chooser(rng, CATEGORIES), _chooser(rng, SOURCES)
-        targets = settings.SLA_TARGETS_MINUTES
         # Creation times ascend with the ticket number, as they would in real life.
         offsets = sorted(rng.random() * 365 * 86400 for _ in range(count))
         for index, offset in enumerate(offsets):
@@ -210,11 +236,21 @@ class Command(BaseCommand):
             created = year_ago + timedelta(seconds=offset)
             age_days = (now - created).days
             status = recent_status() if age_days < 14 else old_status()
-            prio = priority()
-            response_minutes, resolution_minutes = targets[prio]
-            response_deadline = created + timedelta(minutes=response_minutes)
-            resolution_deadline = created + timedelta(minutes=resolution_minutes)
-            assignee = "" if rng.random() < 0.1 and status == "open" else rng.choice(AGENTS)
+            prio, kind, channel = priority(), category(), source()
+            channel = rng.choice(("web", "email")) if channel == "web" else channel
+            team = self.staff.team_of.get(kind)
+            clock = sla_clock.clock_for(
+                priority=prio, category=kind, source=channel, team_id=team.pk if team else None, policies=self.policies
+            )
+            response_minutes, resolution_minutes = clock.response_minutes, clock.resolution_minutes
+            if clock.pauses_on_waiting and status == "waiting_customer":
+                response_deadline = resolution_deadline = None  # paused, as the services leave it
+            else:
+                deadlines = sla_clock.deadlines(clock, created_at=created)
+                response_deadline, resolution_deadline = deadlines.response, deadlines.resolution
+            members = self.staff.members[team.pk] if team else self.staff.agents
+            agent = None if rng.random() < 0.1 and status == "open" else rng.choice(members)
+            assignee = agent.display_name if agent else ""
             customer = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
             email = f"customer{rng.randrange(60_000)}@example.{rng.choice(('com', 'org', 'net'))}"
             finished = status in ("resolved", "closed")
@@ -236,7 +272,6 @@ class Command(BaseCommand):
             comments.extend(ticket_comments)
             last_activity = max([created] + [comment[-1] for comment in ticket_comments])
             comment_text = " ".join(comment[1] for comment in ticket_comments)
-            channel = rng.choice(("web", "email")) if source() == "web" else source()
             yield (
                 pk,
                 number,
@@ -245,12 +280,15 @@ class Command(BaseCommand):
                 status,
                 prio,
                 PRIORITY_RANK[prio],
-                category(),
+                kind,
                 channel,
                 customer,
                 email,
                 "",
                 assignee,
+                agent.pk if agent else None,
+                team.pk if team else None,
+                clock.policy.pk if clock.policy else None,
                 _json_list(rng.sample(TAGS, k=rng.choice((0, 0, 1, 1, 2, 3)))),
                 "C0SUPPORT" if channel == "slack" else "",
                 f"{created.timestamp():.6f}" if channel == "slack" else "",
@@ -323,6 +361,58 @@ def _secondary_indexes_rebuilt(cursor: Any, *tables: str) -> Iterator[None]:
         cursor.execute(definition)
     for table, name, definition in foreign_keys:
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+class _Staff:
+    """The agents and teams tickets are handed to: made once, found again by later loads."""
+
+    def __init__(self, agents: list[Agent], teams: dict[str, Team]) -> None:
+        self.agents = agents
+        self.team_of = {category: teams[name] for name, (_, categories, _) in TEAMS.items() for category in categories}
+        self.members = {teams[name].pk: [agents[i] for i in members] for name, (_, _, members) in TEAMS.items()}
+
+
+def _staff() -> _Staff:
+    """Agents, teams, a calendar and two SLA policies, written directly as the rest of the
+    load is (a policy made through tickets.sla_policies would queue a recomputation of every
+    open ticket)."""
+    User = get_user_model()  # noqa: N806
+    agents = []
+    for name in AGENTS[:30]:
+        user, _ = User.objects.get_or_create(
+            username=name.lower().replace(" ", "."), defaults={"is_staff": True, "first_name": name}
+        )
+        agent, _ = Agent.objects.get_or_create(user=user, defaults={"display_name": name})
+        agents.append(agent)
+    teams = {}
+    for name, (strategy, _, members) in TEAMS.items():
+        teams[name], created = Team.objects.get_or_create(name=name, defaults={"assignment": strategy})
+        if created:
+            TeamMembership.objects.bulk_create(TeamMembership(team=teams[name], agent=agents[i]) for i in members)
+    calendar, _ = BusinessCalendar.objects.get_or_create(
+        name="Berlin office", defaults={"timezone": "Europe/Berlin", "hours": OFFICE_HOURS, "holidays": ["2026-12-25"]}
+    )
+    SlaPolicy.objects.get_or_create(
+        name="Urgent, around the clock",
+        defaults={
+            "position": 1,
+            "conditions": {"priority": ["urgent"]},
+            "first_response_minutes": 30,
+            "resolution_minutes": 240,
+        },
+    )
+    SlaPolicy.objects.get_or_create(
+        name="Billing, office hours",
+        defaults={
+            "position": 2,
+            "conditions": {"teamId": [teams["Billing"].pk]},
+            "first_response_minutes": 240,
+            "resolution_minutes": 16 * 60,
+            "calendar": calendar,
+            "pause_on_waiting_customer": True,
+        },
+    )
+    return _Staff(agents, teams)
 
 
 def _json_list(values: list[str]) -> str:

@@ -30,7 +30,7 @@ def fill_warning_instants(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0016_sla_policies'),
+        ('tickets', '0017_routing_rules'),
     ]
 
     operations = [
