@@ -357,6 +357,10 @@ SLA_TARGETS_MINUTES = {
     "medium": (env.int("SLA_MEDIUM_RESPONSE", default=4 * 60), env.int("SLA_MEDIUM_RESOLUTION", default=72 * 60)),
     "low": (env.int("SLA_LOW_RESPONSE", default=8 * 60), env.int("SLA_LOW_RESOLUTION", default=7 * 24 * 60)),
 }
+# A ticket is warned about once this share (percent) of a target's time has run on its clock.
+SLA_WARNING_PERCENT = env.int("SLA_WARNING_PERCENT", default=80)
+if not 1 <= SLA_WARNING_PERCENT <= 99:
+    raise ImproperlyConfigured(f"SLA_WARNING_PERCENT must be between 1 and 99, not {SLA_WARNING_PERCENT}.")
 
 # --- Integrations ---
 ADMIN_URL = env.str("ADMIN_URL", default="http://127.0.0.1:8000")

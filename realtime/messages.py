@@ -17,6 +17,7 @@ from tickets.events import (
     TicketCreated,
     TicketOverdue,
     TicketsBulkUpdated,
+    TicketSlaWarning,
     TicketStatusChanged,
     TicketUpdated,
 )
@@ -62,4 +63,6 @@ def _data(event: TicketChanged) -> dict[str, Any]:
             data |= {"comment": comment_representation(event.comment)}
         case TicketOverdue():
             data |= {"breaches": list(event.breaches), "sla": ticket["sla"]}
+        case TicketSlaWarning():
+            data |= {"targets": list(event.targets), "sla": ticket["sla"]}
     return {**data, "ticket": ticket}

@@ -97,6 +97,15 @@ class TicketOverdue(TicketChanged):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class TicketSlaWarning(TicketChanged):
+    """SLA_WARNING_PERCENT of a target's time has run: `targets` names which (response,
+    resolution); their deadlines are the ticket's."""
+
+    name: ClassVar[str] = "ticket-sla-warning"
+    targets: list[str]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class TicketsBulkUpdated:
     """One bulk change of many tickets: `changes` is what was asked (field to new value),
     `ticket_ids` the tickets it changed, and `events` each ticket's own events, for the
@@ -120,6 +129,7 @@ CATALOGUE: dict[str, type[TicketChanged]] = {
         TicketUpdated,
         TicketCommentAdded,
         TicketOverdue,
+        TicketSlaWarning,
     )
 }
 

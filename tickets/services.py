@@ -62,6 +62,7 @@ from .models import (
     TicketStatus,
 )
 from .sla import minutes_between, overdue_q, resolution_missed_q, response_missed_q
+from .sla_warnings import tickets_announce_sla_warnings as tickets_announce_sla_warnings  # called as the others are
 from .tags import normalize_tags as normalize_tags  # the forms and the admin check with it too
 
 
@@ -195,11 +196,18 @@ def _refresh_sla(ticket: SupportTicket, policies: Sequence[SlaPolicy] | None = N
     ticket.sla_policy = clock.policy
     ticket.response_target_minutes = clock.response_minutes
     ticket.response_deadline, ticket.resolution_deadline = deadlines.response, deadlines.resolution
+    ticket.response_warning_at, ticket.resolution_warning_at = deadlines.response_warning, deadlines.resolution_warning
     now = timezone.now()
     if deadlines.response is None or deadlines.response > now:
         ticket.response_breach_notified_at = None
     if deadlines.resolution is None or deadlines.resolution > now:
         ticket.resolution_breach_notified_at = None
+    # A warning is given again only once its instant moves ahead; a pause alone (NULL) keeps
+    # the mark, so a ticket warned before waiting on the customer is not warned again after.
+    if deadlines.response_warning is not None and deadlines.response_warning > now:
+        ticket.response_warning_notified_at = None
+    if deadlines.resolution_warning is not None and deadlines.resolution_warning > now:
+        ticket.resolution_warning_notified_at = None
     return {
         "sla_policy",
         "response_target_minutes",
@@ -207,6 +215,10 @@ def _refresh_sla(ticket: SupportTicket, policies: Sequence[SlaPolicy] | None = N
         "resolution_deadline",
         "response_breach_notified_at",
         "resolution_breach_notified_at",
+        "response_warning_at",
+        "resolution_warning_at",
+        "response_warning_notified_at",
+        "resolution_warning_notified_at",
     }
 
 
@@ -438,6 +450,8 @@ def ticket_create(
         response_target_minutes=clock.response_minutes,
         response_deadline=deadlines.response,
         resolution_deadline=deadlines.resolution,
+        response_warning_at=deadlines.response_warning,
+        resolution_warning_at=deadlines.resolution_warning,
         created_at=now,
         updated_at=now,
         last_activity_at=now,
@@ -901,11 +915,21 @@ def tickets_refresh_sla(*, calendar_id: int | None = None, after_id: int = 0, ba
     rows = list(tickets.filter(pk__gt=after_id).order_by("pk")[:batch])
     policies = sla_clock.active_policies()
     for ticket in rows:
-        before = (ticket.sla_policy_id, ticket.response_deadline, ticket.resolution_deadline)
+        before = _sla_state(ticket)
         fields = _refresh_sla(ticket, policies)
-        if (ticket.sla_policy_id, ticket.response_deadline, ticket.resolution_deadline) != before:
+        if _sla_state(ticket) != before:
             ticket.save(update_fields=list(fields))
     return rows[-1].pk if rows else None
+
+
+def _sla_state(ticket: SupportTicket) -> tuple[Any, ...]:
+    return (
+        ticket.sla_policy_id,
+        ticket.response_deadline,
+        ticket.resolution_deadline,
+        ticket.response_warning_at,
+        ticket.resolution_warning_at,
+    )
 
 
 # Integration link fields a sync may set, by the integration's own name for them.

@@ -9,7 +9,7 @@ the statistics' triggers (migration 0008) is the same outcome rule frozen in a m
 tickets/tests/test_sla_rules.py checks both against these conditions on real rows.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -46,6 +46,22 @@ def is_overdue(ticket: SupportTicket, *, now: datetime) -> bool:
     return ticket.first_response_at is None and ticket.response_deadline is not None and ticket.response_deadline < now
 
 
+def response_warning_due_q(*, now: datetime) -> Q:
+    """Still being worked on without a first response, and past the instant its response
+    warning is due (sla_clock: SLA_WARNING_PERCENT of the target run), not given yet. The
+    condition is the predicate of `ticket_response_warning_idx`, so the check reads it alone."""
+    return ~Q(status__in=FINISHED_STATUSES) & Q(
+        first_response_at__isnull=True, response_warning_notified_at__isnull=True, response_warning_at__lte=now
+    )
+
+
+def resolution_warning_due_q(*, now: datetime) -> Q:
+    """`response_warning_due_q` for the resolution (`ticket_resolution_warning_idx`)."""
+    return ~Q(status__in=FINISHED_STATUSES) & Q(
+        resolution_warning_notified_at__isnull=True, resolution_warning_at__lte=now
+    )
+
+
 def sla_finished_q() -> Q:
     """A ticket whose SLA outcome is final: resolved or closed, with a resolution time."""
     return Q(status__in=FINISHED_STATUSES, resolved_at__isnull=False)
@@ -64,3 +80,15 @@ def sla_met_q() -> Q:
 
 def minutes_between(start: datetime, end: datetime) -> int:
     return max(0, int((end - start).total_seconds() // 60))
+
+
+def duration_text(left: timedelta) -> str:
+    """Whole minutes left, as people read them: "24 min", "2 h 5 min", "1 d 3 h"."""
+    minutes = max(0, int(left.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"

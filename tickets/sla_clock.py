@@ -35,6 +35,9 @@ class Clock:
 class Deadlines:
     response: datetime | None  # None: paused before the target was reached
     resolution: datetime | None
+    # When SLA_WARNING_PERCENT of each target has run on the same clock; None with its deadline.
+    response_warning: datetime | None
+    resolution_warning: datetime | None
 
 
 def calendar_of(row: BusinessCalendar | None) -> Calendar:
@@ -90,15 +93,26 @@ def ticket_clock(ticket: SupportTicket, policies: Sequence[SlaPolicy] | None = N
 
 
 def deadlines(clock: Clock, *, created_at: datetime, pauses: Iterable[Pause] = ()) -> Deadlines:
+    share = settings.SLA_WARNING_PERCENT / 100
     if clock.calendar is ALWAYS_OPEN and not clock.pauses_on_waiting:  # the common case, kept cheap
         return Deadlines(
             created_at + timedelta(minutes=clock.response_minutes),
             created_at + timedelta(minutes=clock.resolution_minutes),
+            created_at + timedelta(minutes=clock.response_minutes * share),
+            created_at + timedelta(minutes=clock.resolution_minutes * share),
         )
     pauses = list(pauses) if clock.pauses_on_waiting else []
+
+    def at(minutes: float) -> datetime | None:
+        return add_business_minutes(clock.calendar, created_at, minutes, pauses=pauses)
+
+    response, resolution = at(clock.response_minutes), at(clock.resolution_minutes)
+    # A paused clock warns of nothing, even past the warning's share (its deadline is unknown).
     return Deadlines(
-        add_business_minutes(clock.calendar, created_at, clock.response_minutes, pauses=pauses),
-        add_business_minutes(clock.calendar, created_at, clock.resolution_minutes, pauses=pauses),
+        response,
+        resolution,
+        None if response is None else at(clock.response_minutes * share),
+        None if resolution is None else at(clock.resolution_minutes * share),
     )
 
 

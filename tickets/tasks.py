@@ -9,8 +9,12 @@ from .statistics import tallies_compact
 
 @shared_task(ignore_result=True)
 def sla_check() -> int:
-    """Every minute: announces each new SLA breach once (dashboards, Slack)."""
-    return services.tickets_announce_sla_breaches(now=timezone.now())
+    """Every minute: announces each new SLA breach once, and warns once of each target
+    nearing its deadline (dashboards, Slack). Each in its own transaction: a failing warning
+    check holds back no breach."""
+    now = timezone.now()
+    breached = services.tickets_announce_sla_breaches(now=now)
+    return breached + services.tickets_announce_sla_warnings(now=now)
 
 
 @shared_task(ignore_result=True)

@@ -17,7 +17,7 @@ from tickets.models import (
     TicketSource,
     TicketStatus,
 )
-from tickets.sla import is_overdue
+from tickets.sla import duration_text, is_overdue
 
 from .mrkdwn import escape, quote
 
@@ -183,6 +183,23 @@ def overdue_line(*, breaches: list[str], assigned_to: str, mention: str | None) 
     if mention:
         return f"{line} <@{mention}>"
     return f"{line} Assigned to *{escape(assigned_to)}*." if assigned_to else f"{line} Nobody is assigned."
+
+
+def warning_line(*, deadlines: dict[str, datetime | None], now: datetime, assigned_to: str, mention: str | None) -> str:
+    """`deadlines`: each target warned about, and its deadline when warned."""
+    due = [f"{BREACHES.get(target, escape(target))} due {_due(when, now)}" for target, when in deadlines.items()]
+    line = f":hourglass_flowing_sand: *SLA warning*: {' and '.join(due) or 'a deadline is near'}."
+    if mention:
+        return f"{line} <@{mention}>"
+    return f"{line} Assigned to *{escape(assigned_to)}*." if assigned_to else f"{line} Unassigned."
+
+
+def _due(deadline: datetime | None, now: datetime) -> str:
+    if deadline is None:  # paused since: no deadline to show
+        return "when the clock runs again"
+    if deadline < now:
+        return f"{_when(deadline)} (missed)"
+    return f"{_when(deadline)} (in {duration_text(deadline - now)})"
 
 
 # --- Slash commands and the create-ticket modal ---

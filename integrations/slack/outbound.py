@@ -30,6 +30,7 @@ from tickets.events import (
     TicketCommentAdded,
     TicketCreated,
     TicketOverdue,
+    TicketSlaWarning,
     TicketStatusChanged,
     TicketUpdated,
 )
@@ -47,6 +48,7 @@ EVENTS = frozenset(
         TicketUpdated.name,
         TicketCommentAdded.name,
         TicketOverdue.name,
+        TicketSlaWarning.name,
         linked.TICKET_LINKED,  # a Help Scout conversation now linked: the root message only
     }
 )
@@ -211,7 +213,24 @@ def _thread_line(client: WebClient, ticket: SupportTicket, event: TicketChanged 
             assignee = ticket.assigned_to
             mention = users.slack_user_id(assignee, client)
             return blocks.overdue_line(breaches=event.breaches, assigned_to=assignee, mention=mention)
+        case TicketSlaWarning():
+            warned = event.ticket  # the deadlines as they were when warned
+            deadlines = {"response": warned.response_deadline, "resolution": warned.resolution_deadline}
+            return blocks.warning_line(
+                deadlines={target: deadlines.get(target) for target in event.targets},
+                now=timezone.now(),
+                assigned_to=ticket.assigned_to,
+                mention=_assignee_mention(client, ticket),
+            )
     return ""  # a new ticket, a link, or a change the root message shows by itself (category, tags)
+
+
+def _assignee_mention(client: WebClient, ticket: SupportTicket) -> str | None:
+    """The assignee's Slack user: their agent's own, else the one with their e-mail."""
+    agent = ticket.assignee
+    if agent is not None and agent.slack_user_id:
+        return agent.slack_user_id
+    return users.slack_user_id(ticket.assigned_to, client)
 
 
 def _record(ticket: SupportTicket) -> None:

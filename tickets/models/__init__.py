@@ -158,6 +158,12 @@ class SupportTicket(models.Model):
     # When each SLA breach was announced (ticket-overdue), so it is announced once.
     response_breach_notified_at = models.DateTimeField(null=True, blank=True)
     resolution_breach_notified_at = models.DateTimeField(null=True, blank=True)
+    # When SLA_WARNING_PERCENT of each target has run on the ticket's clock (set with the
+    # deadlines, NULL while paused), and when that warning was announced (ticket-sla-warning).
+    response_warning_at = models.DateTimeField(null=True, blank=True)
+    resolution_warning_at = models.DateTimeField(null=True, blank=True)
+    response_warning_notified_at = models.DateTimeField(null=True, blank=True)
+    resolution_warning_notified_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
     total_comments = models.PositiveIntegerField(default=0)
     view_count = models.PositiveIntegerField(default=0)
@@ -207,6 +213,24 @@ class SupportTicket(models.Model):
                 fields=["assignee"],
                 condition=models.Q(assignee__isnull=False) & ~models.Q(status__in=["resolved", "closed"]),
                 name="ticket_assignee_open_idx",
+            ),
+            # The minutely SLA warning check (tickets/sla_warnings.py): only the warnings still
+            # to give, each target's its own index, so the check never scans the tickets.
+            models.Index(
+                fields=["response_warning_at"],
+                condition=models.Q(
+                    response_warning_at__isnull=False,
+                    response_warning_notified_at__isnull=True,
+                    first_response_at__isnull=True,
+                )
+                & ~models.Q(status__in=["resolved", "closed"]),
+                name="ticket_response_warning_idx",
+            ),
+            models.Index(
+                fields=["resolution_warning_at"],
+                condition=models.Q(resolution_warning_at__isnull=False, resolution_warning_notified_at__isnull=True)
+                & ~models.Q(status__in=["resolved", "closed"]),
+                name="ticket_resolution_warning_idx",
             ),
             # A team's queue: its unassigned open tickets, most urgent deadline first.
             models.Index(

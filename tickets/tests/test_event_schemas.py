@@ -101,6 +101,7 @@ def test_the_catalogue_names_each_event_once():
         "ticket-assigned",
         "ticket-comment-added",
         "ticket-overdue",
+        "ticket-sla-warning",
         "ticket-status-updated",
         "ticket-updated",
     ]
@@ -167,6 +168,16 @@ def test_ticket_overdue(published):
     assert schema(events.encode(event)) == {"ticket": TICKET, "source": "str", "breaches": "list"}
     assert event.breaches == ["response", "resolution"]
     assert event.source == SYSTEM_ACTOR.source
+
+
+def test_ticket_sla_warning(published):
+    ticket = make_ticket(priority="urgent")
+    services.tickets_announce_sla_warnings(now=ticket.response_warning_at)
+    event = only(published, events.TicketSlaWarning)
+    assert schema(events.encode(event)) == {"ticket": TICKET, "source": "str", "targets": "list"}
+    assert event.targets == ["response"]
+    assert event.source == SYSTEM_ACTOR.source
+    assert events.decode(event.name, events.encode(event)) == event
 
 
 def test_a_bulk_change_is_one_event_holding_each_tickets_own(published):
