@@ -165,6 +165,13 @@ class SupportTicket(models.Model):
     resolution_note = models.TextField(blank=True)
     resolution_time_minutes = models.PositiveIntegerField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The first response's and the resolution's time in whole business minutes of the
+    # ticket's SLA clock (its policy's calendar, less pauses), written by the services when
+    # they set first_response_at and resolved_at, so the statistics per agent and team sum
+    # a column. NULL for tickets from before the column (and bulk loads): the statistics
+    # count them in wall-clock minutes.
+    response_business_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolution_business_minutes = models.PositiveIntegerField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
