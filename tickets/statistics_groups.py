@@ -96,8 +96,9 @@ def _sums(grouping: Grouping, *, since: datetime | None, now: datetime) -> dict[
     )
     sums: dict[int | None, dict[str, float]] = {}
     for row in rows:
-        sums[row["key"]] = figures = {name: row[name] or 0 for name in FIGURES}
-        figures["response_minutes"] += (row["response_wall_clock"] or timedelta()) / timedelta(minutes=1)
+        values: dict[str, Any] = dict(row)
+        sums[values["key"]] = figures = {name: values[name] or 0 for name in FIGURES}
+        figures["response_minutes"] += (values["response_wall_clock"] or timedelta()) / timedelta(minutes=1)
     return sums
 
 

@@ -188,17 +188,6 @@ class BulkResultSerializer(serializers.Serializer):
     notFound = serializers.ListField(child=serializers.IntegerField())
 
 
-class StatisticsReportSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    byStatus = serializers.DictField(child=serializers.IntegerField())
-    byPriority = serializers.DictField(child=serializers.IntegerField())
-    byCategory = serializers.DictField(child=serializers.IntegerField())
-    overdue = serializers.IntegerField()
-    averageResponseTimeMinutes = serializers.FloatField(allow_null=True)
-    averageResolutionTimeMinutes = serializers.FloatField(allow_null=True)
-    slaComplianceRate = serializers.FloatField(allow_null=True, help_text="Percentage, 0 to 100.")
-
-
 class StatisticsGroupSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True, help_text="The agent's or team's id; null for none.")
     name = serializers.CharField(help_text='"Unassigned" or "No team" for the tickets with none.')
@@ -215,9 +204,18 @@ class StatisticsGroupSerializer(serializers.Serializer):
     slaComplianceRate = serializers.FloatField(allow_null=True, help_text="Percentage, 0 to 100.")
 
 
-class StatisticsAnswerSerializer(StatisticsReportSerializer):
-    """The report; with `groupBy`, also the figures per agent or team."""
+class StatisticsReportSerializer(serializers.Serializer):
+    """The report; with the `groupBy` parameter, also the figures per agent or team."""
 
+    total = serializers.IntegerField()
+    byStatus = serializers.DictField(child=serializers.IntegerField())
+    byPriority = serializers.DictField(child=serializers.IntegerField())
+    byCategory = serializers.DictField(child=serializers.IntegerField())
+    overdue = serializers.IntegerField()
+    averageResponseTimeMinutes = serializers.FloatField(allow_null=True)
+    averageResolutionTimeMinutes = serializers.FloatField(allow_null=True)
+    slaComplianceRate = serializers.FloatField(allow_null=True, help_text="Percentage, 0 to 100.")
+    # Only with the groupBy parameter; without it the report is as it always was.
     groupBy = serializers.ChoiceField(
         choices=["agent", "team"], required=False, help_text="Only with the groupBy parameter."
     )

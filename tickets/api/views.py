@@ -216,7 +216,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         return Response({"updated": result.updated, "notFound": result.not_found})
 
     @extend_schema(
-        parameters=[STATISTICS_RANGE, STATISTICS_GROUP_BY], responses=s.StatisticsAnswerSerializer, summary="Figures"
+        parameters=[STATISTICS_RANGE, STATISTICS_GROUP_BY], responses=s.StatisticsReportSerializer, summary="Figures"
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def statistics(self, request: Request) -> Response:
