@@ -41,7 +41,6 @@ GROUPINGS = {
 
 FIGURES = (
     "total",
-    "open",
     "resolved",
     "overdue",
     "responded",
@@ -69,7 +68,6 @@ def ticket_statistics_by(group_by: str, *, since: datetime | None, now: datetime
 
 def _sums(grouping: Grouping, *, since: datetime | None, now: datetime) -> dict[int | None, dict[str, float]]:
     tickets = SupportTicket.objects.all() if since is None else SupportTicket.objects.filter(created_at__gte=since)
-    responded = Q(first_response_at__isnull=False)
     resolved = Q(resolved_at__isnull=False)
     # Resolved before the column existed: resolution_time_minutes, the wall-clock minutes.
     resolution_minutes = Coalesce("resolution_business_minutes", "resolution_time_minutes")
@@ -78,15 +76,15 @@ def _sums(grouping: Grouping, *, since: datetime | None, now: datetime) -> dict[
         .values(key=F(grouping.column))
         .annotate(
             total=Count("id"),
-            open=Count("id", filter=~Q(status__in=FINISHED_STATUSES)),
             resolved=Count("id", filter=Q(status__in=FINISHED_STATUSES)),
             overdue=Count("id", filter=overdue_q(now=now)),
-            responded=Count("id", filter=responded),
-            response_minutes=Sum("response_business_minutes", filter=responded),
+            # Without a filter where NULL says it (COUNT and SUM skip NULLs): cheaper per row.
+            responded=Count("first_response_at"),
+            response_minutes=Sum("response_business_minutes"),
             # Answered before the column existed: wall-clock time, as the overall figures.
             response_wall_clock=Sum(
                 ExpressionWrapper(F("first_response_at") - F("created_at"), output_field=DurationField()),
-                filter=responded & Q(response_business_minutes__isnull=True),
+                filter=Q(first_response_at__isnull=False, response_business_minutes__isnull=True),
             ),
             timed_resolutions=Count(resolution_minutes, filter=resolved),
             resolution_minutes=Sum(resolution_minutes, filter=resolved),
@@ -108,7 +106,7 @@ def _entry(key: int | None, name: str, sums: dict[str, float]) -> dict[str, Any]
         "id": key,
         "name": name,
         "total": count["total"],
-        "open": count["open"],
+        "open": count["total"] - count["resolved"],
         "resolved": count["resolved"],
         "overdue": count["overdue"],
         "averageResponseTimeMinutes": average(sums.get("response_minutes", 0), count["responded"]),
