@@ -322,6 +322,7 @@ def operations(data: dict[str, Any]) -> dict[str, Any]:
         ),
         "statistics": get(f"{API}/statistics"),
         "statistics (30 days)": get(f"{API}/statistics?dateRange=30d"),
+        "statistics per agent (30 days)": get(f"{API}/statistics?dateRange=30d&groupBy=agent"),
         "bare DRF floor (50 items)": get("/api/bench/floor"),
     }
 

@@ -187,13 +187,20 @@ SLA_FIELDS = {"priority", "category", "team", "status"}
 
 
 def _refresh_sla(ticket: SupportTicket, policies: Sequence[SlaPolicy] | None = None) -> set[str]:
-    """Recomputes the ticket's SLA policy and deadlines (tickets/sla_clock.py); returns the
-    fields to write. A deadline that moves past now, or pauses, may be breached and
-    announced anew."""
+    """Recomputes the ticket's SLA policy and deadlines (tickets/sla_clock.py), and its
+    response and resolution times on that clock; returns the fields to write. A deadline
+    that moves past now, or pauses, may be breached and announced anew."""
     clock = sla_clock.ticket_clock(ticket, policies)
-    pauses = sla_clock.waiting_spans(ticket.pk, status_now=ticket.status) if clock.pauses_on_waiting else []
+    pauses = sla_clock.ticket_pauses(ticket, clock)
     deadlines = sla_clock.deadlines(clock, created_at=ticket.created_at, pauses=pauses)
     ticket.sla_policy = clock.policy
+    # The statistics' times follow the same clock (a resolution sets or clears resolved_at).
+    ticket.response_business_minutes = sla_clock.business_minutes(
+        clock, start=ticket.created_at, end=ticket.first_response_at, pauses=pauses
+    )
+    ticket.resolution_business_minutes = sla_clock.business_minutes(
+        clock, start=ticket.created_at, end=ticket.resolved_at, pauses=pauses
+    )
     ticket.response_target_minutes = clock.response_minutes
     ticket.response_deadline, ticket.resolution_deadline = deadlines.response, deadlines.resolution
     ticket.response_warning_at, ticket.resolution_warning_at = deadlines.response_warning, deadlines.resolution_warning
@@ -219,6 +226,8 @@ def _refresh_sla(ticket: SupportTicket, policies: Sequence[SlaPolicy] | None = N
         "resolution_warning_at",
         "response_warning_notified_at",
         "resolution_warning_notified_at",
+        "response_business_minutes",
+        "resolution_business_minutes",
     }
 
 
@@ -840,7 +849,11 @@ def comment_add(
     responds = counts_as_response and not is_internal
     if responds and (ticket.first_response_at is None or comment.created_at < ticket.first_response_at):
         ticket.first_response_at = comment.created_at
-        fields.append("first_response_at")
+        clock = sla_clock.ticket_clock(ticket)
+        ticket.response_business_minutes = sla_clock.business_minutes(
+            clock, start=ticket.created_at, end=comment.created_at, pauses=sla_clock.ticket_pauses(ticket, clock)
+        )
+        fields += ["first_response_at", "response_business_minutes"]
     document = search.document_with_comment(body)
     if document is not None:
         ticket.search_vector = document

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from .business_time import ALWAYS_OPEN, Calendar, Pause, add_business_minutes
+from .business_time import ALWAYS_OPEN, MINUTE, Calendar, Pause, add_business_minutes, business_time_between
 from .models import BusinessCalendar, SlaPolicy, SupportTicket, TicketAction, TicketEvent, TicketStatus
 
 WAITING = TicketStatus.WAITING_CUSTOMER
@@ -133,3 +133,20 @@ def waiting_spans(ticket_id: int, *, status_now: str) -> list[Pause]:
     if began is not None and status_now == WAITING:
         spans.append((began, None))
     return spans
+
+
+def ticket_pauses(ticket: SupportTicket, clock: Clock) -> list[Pause]:
+    """The spans the clock stood still for this ticket: none unless its policy pauses."""
+    return waiting_spans(ticket.pk, status_now=ticket.status) if clock.pauses_on_waiting else []
+
+
+def business_minutes(
+    clock: Clock, *, start: datetime, end: datetime | None, pauses: Iterable[Pause] = ()
+) -> int | None:
+    """Whole minutes the clock ran in [start, end) (its calendar's open hours, less the
+    pauses when it pauses); for 24/7 without pauses, the wall-clock minutes. None without
+    an end (not answered, not resolved)."""
+    if end is None:
+        return None
+    running = business_time_between(clock.calendar, start, end, pauses=pauses if clock.pauses_on_waiting else ())
+    return running // MINUTE

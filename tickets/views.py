@@ -40,6 +40,7 @@ from .models import (
 from .paging import PagingError, paginate
 from .sla_explanation import explain
 from .statistics import ticket_statistics
+from .statistics_groups import ticket_statistics_by
 
 View = Callable[..., HttpResponse]
 
@@ -334,6 +335,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
     daily = selectors.ticket_daily_activity(since=datetime.combine(first_day, time.min, tzinfo=UTC), now=now)
     context = {
         "report": report,
+        "groups": [
+            ("Per agent", "Agent", ticket_statistics_by("agent", since=since, now=now)),
+            ("Per team", "Team", ticket_statistics_by("team", since=since, now=now)),
+        ],
         "date_range": date_range,
         "date_ranges": list(DATE_RANGES),
         "chart_data": {"report": report, "daily": daily},

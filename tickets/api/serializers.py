@@ -188,7 +188,25 @@ class BulkResultSerializer(serializers.Serializer):
     notFound = serializers.ListField(child=serializers.IntegerField())
 
 
+class StatisticsGroupSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="The agent's or team's id; null for none.")
+    name = serializers.CharField(help_text='"Unassigned" or "No team" for the tickets with none.')
+    total = serializers.IntegerField()
+    open = serializers.IntegerField(help_text="Not resolved or closed.")
+    resolved = serializers.IntegerField(help_text="Resolved or closed.")
+    overdue = serializers.IntegerField()
+    averageResponseTimeMinutes = serializers.FloatField(
+        allow_null=True, help_text="In business minutes of each ticket's SLA calendar."
+    )
+    averageResolutionTimeMinutes = serializers.FloatField(
+        allow_null=True, help_text="In business minutes of each ticket's SLA calendar."
+    )
+    slaComplianceRate = serializers.FloatField(allow_null=True, help_text="Percentage, 0 to 100.")
+
+
 class StatisticsReportSerializer(serializers.Serializer):
+    """The report; with the `groupBy` parameter, also the figures per agent or team."""
+
     total = serializers.IntegerField()
     byStatus = serializers.DictField(child=serializers.IntegerField())
     byPriority = serializers.DictField(child=serializers.IntegerField())
@@ -197,6 +215,16 @@ class StatisticsReportSerializer(serializers.Serializer):
     averageResponseTimeMinutes = serializers.FloatField(allow_null=True)
     averageResolutionTimeMinutes = serializers.FloatField(allow_null=True)
     slaComplianceRate = serializers.FloatField(allow_null=True, help_text="Percentage, 0 to 100.")
+    # Only with the groupBy parameter; without it the report is as it always was.
+    groupBy = serializers.ChoiceField(
+        choices=["agent", "team"], required=False, help_text="Only with the groupBy parameter."
+    )
+    groups = StatisticsGroupSerializer(
+        many=True,
+        required=False,
+        help_text="Only with the groupBy parameter: one entry per agent or team, by name, then "
+        "the tickets with none (id null). The entries add up to the report's figures.",
+    )
 
 
 # --- Input ---

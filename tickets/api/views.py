@@ -24,6 +24,7 @@ from ..models import ChangeSource, SupportTicket
 from ..representation import TICKET_COLUMNS
 from ..sla_explanation import explain
 from ..statistics import ticket_statistics
+from ..statistics_groups import GROUPINGS, ticket_statistics_by
 from . import serializers as s
 from .pagination import PageLimitPagination
 from .preconditions import IF_MATCH, etag_header, seen_version, with_etag
@@ -38,6 +39,13 @@ TICKET_ID = OpenApiParameter(
 )
 STATISTICS_RANGE = OpenApiParameter(
     "dateRange", OpenApiTypes.STR, enum=list(DATE_RANGES), description="Only tickets created in this window."
+)
+STATISTICS_GROUP_BY = OpenApiParameter(
+    "groupBy",
+    OpenApiTypes.STR,
+    enum=list(GROUPINGS),
+    description="Adds `groupBy` and `groups` to the answer: the figures per agent or per team, with "
+    "times in business minutes of each ticket's SLA calendar.",
 )
 
 logger = logging.getLogger(__name__)
@@ -214,15 +222,23 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         )
         return Response({"updated": result.updated, "notFound": result.not_found})
 
-    @extend_schema(parameters=[STATISTICS_RANGE], responses=s.StatisticsReportSerializer, summary="Figures")
+    @extend_schema(
+        parameters=[STATISTICS_RANGE, STATISTICS_GROUP_BY], responses=s.StatisticsReportSerializer, summary="Figures"
+    )
     @action(detail=False, methods=["get"], filter_backends=[])
     def statistics(self, request: Request) -> Response:
         date_range = request.query_params.get("dateRange") or None
         if date_range is not None and date_range not in DATE_RANGES:
             return Response({"dateRange": [f'"{date_range}" is not one of: {", ".join(DATE_RANGES)}.']}, status=400)
+        group_by = request.query_params.get("groupBy") or None
+        if group_by is not None and group_by not in GROUPINGS:
+            return Response({"groupBy": [f'"{group_by}" is not one of: {", ".join(GROUPINGS)}.']}, status=400)
         now = timezone.now()
         since = None if date_range is None else now - DATE_RANGES[date_range]
-        return Response(ticket_statistics(since=since, now=now))
+        report = ticket_statistics(since=since, now=now)
+        if group_by is not None:
+            report |= {"groupBy": group_by, "groups": ticket_statistics_by(group_by, since=since, now=now)}
+        return Response(report)
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, header row first")},

@@ -172,6 +172,13 @@ class SupportTicket(models.Model):
     resolution_note = models.TextField(blank=True)
     resolution_time_minutes = models.PositiveIntegerField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The first response's and the resolution's time in whole business minutes of the
+    # ticket's SLA clock (its policy's calendar, less pauses), written by the services when
+    # they set first_response_at and resolved_at, so the statistics per agent and team sum
+    # a column. NULL for tickets from before the column (and bulk loads): the statistics
+    # count them in wall-clock minutes.
+    response_business_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolution_business_minutes = models.PositiveIntegerField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -206,6 +213,26 @@ class SupportTicket(models.Model):
                 name="ticket_active_deadlines_idx",
             ),
             models.Index(fields=["resolved_at"], name="ticket_resolved_at_idx"),
+            # The statistics per agent and team (tickets/statistics_groups.py): every column
+            # they read, so their GROUP BY over a date range is an index-only scan of ~110 MB
+            # at a million tickets instead of a scan of the table's gigabytes.
+            models.Index(
+                fields=["created_at"],
+                include=[
+                    "id",
+                    "assignee",
+                    "team",
+                    "status",
+                    "first_response_at",
+                    "resolved_at",
+                    "response_deadline",
+                    "resolution_deadline",
+                    "resolution_time_minutes",
+                    "response_business_minutes",
+                    "resolution_business_minutes",
+                ],
+                name="ticket_statistics_idx",
+            ),
             models.Index(fields=["assignee", "-created_at"], name="ticket_assignee_id_idx"),
             models.Index(fields=["team", "-created_at"], name="ticket_team_idx"),
             # An agent's open tickets, counted for capacity and "least loaded".

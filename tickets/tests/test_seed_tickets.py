@@ -26,7 +26,7 @@ def _schema() -> list[tuple[str, str]]:
                WHERE tablename IN ('tickets_supportticket', 'tickets_ticketcomment')
                UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
                WHERE conrelid IN ('tickets_supportticket'::regclass, 'tickets_ticketcomment'::regclass)
-               ORDER BY 1"""
+               ORDER BY 1, 2"""
         )
         return cursor.fetchall()
 
