@@ -57,6 +57,10 @@ def test_seed_tickets_appends_what_the_services_would_have_written():
         else:
             deadlines = sla_clock.deadlines(clock, created_at=ticket.created_at)
             assert (ticket.response_deadline, ticket.resolution_deadline) == (deadlines.response, deadlines.resolution)
+            assert (ticket.response_warning_at, ticket.resolution_warning_at) == (
+                deadlines.response_warning,
+                deadlines.resolution_warning,
+            )
         if ticket.assignee_id is not None:
             assert ticket.assigned_to == ticket.assignee.display_name
             if ticket.team_id is not None:

@@ -129,6 +129,8 @@ TICKET_COLUMNS = (
     "response_target_minutes",
     "response_deadline",
     "resolution_deadline",
+    "response_warning_at",
+    "resolution_warning_at",
     "first_response_at",
     "last_activity_at",
     "total_comments",
@@ -245,9 +247,11 @@ class Command(BaseCommand):
             response_minutes, resolution_minutes = clock.response_minutes, clock.resolution_minutes
             if clock.pauses_on_waiting and status == "waiting_customer":
                 response_deadline = resolution_deadline = None  # paused, as the services leave it
+                response_warning = resolution_warning = None
             else:
                 deadlines = sla_clock.deadlines(clock, created_at=created)
                 response_deadline, resolution_deadline = deadlines.response, deadlines.resolution
+                response_warning, resolution_warning = deadlines.response_warning, deadlines.resolution_warning
             members = self.staff.members[team.pk] if team else self.staff.agents
             agent = None if rng.random() < 0.1 and status == "open" else rng.choice(members)
             assignee = agent.display_name if agent else ""
@@ -298,6 +302,8 @@ class Command(BaseCommand):
                 response_minutes,
                 response_deadline,
                 resolution_deadline,
+                response_warning,
+                resolution_warning,
                 first_response,
                 last_activity,
                 len(ticket_comments),
