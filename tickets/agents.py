@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 
 from . import publishing, services
 from .exceptions import TicketError
+from .lookups import not_found, refuse_unknown, row_or_refuse
 from .models import Agent, SupportTicket, Team, TeamAssignment, TeamMembership
 from .services import KEEP, Keep
 
@@ -136,9 +137,8 @@ def _lock_teams(team_ids: Iterable[int], *, field: str | None = None) -> dict[in
     """Locks these teams in id order. With `field`, an id that names no team is refused."""
     wanted = set(team_ids)
     teams = {team.pk: team for team in Team.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
-    unknown = sorted(wanted - teams.keys())
-    if field is not None and unknown:
-        raise TicketError(field, f"No team with id {', '.join(map(str, unknown))}.")
+    if field is not None:
+        refuse_unknown(field, "team", wanted, teams)
     return teams
 
 
@@ -252,9 +252,9 @@ def agent_update(
     teams = _lock_teams(_team_ids_of([agent_id]) | (wanted_teams or set()))
     agent = Agent.objects.select_for_update().filter(pk=agent_id).first()
     if agent is None:
-        raise TicketError("agent", f"No agent with id {agent_id}.")
-    if wanted_teams is not None and (unknown := sorted(wanted_teams - teams.keys())):
-        raise TicketError("teams", f"No team with id {', '.join(map(str, unknown))}.")
+        raise not_found("agent", "agent", [agent_id])
+    if wanted_teams is not None:
+        refuse_unknown("teams", "team", wanted_teams, teams)
     was_available, old_capacity = agent.available, agent.capacity
     changes = _cleaned(
         {
@@ -282,9 +282,7 @@ def agent_check(
 ) -> None:
     """Raises the TicketError that agent_create (`agent_id` None) or agent_update would for
     these values, writing nothing: a form checks with it, so that a valid form saves whole."""
-    agent = Agent() if agent_id is None else Agent.objects.filter(pk=agent_id).first()
-    if agent is None:
-        raise TicketError("agent", f"No agent with id {agent_id}.")
+    agent = Agent() if agent_id is None else row_or_refuse(Agent, agent_id, field="agent", noun="agent")
     for column, value in _cleaned(fields).items():
         setattr(agent, column, value)
     if username is not None:
@@ -297,8 +295,7 @@ def agent_check(
             agent.user = user
     _check_agent_unique(agent)
     wanted = _ids("teams", team_ids)
-    if unknown := sorted(wanted - set(Team.objects.filter(pk__in=wanted).values_list("pk", flat=True))):
-        raise TicketError("teams", f"No team with id {', '.join(map(str, unknown))}.")
+    refuse_unknown("teams", "team", wanted, Team.objects.filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 # --- Teams ---
@@ -319,8 +316,7 @@ def _assignment(value: str) -> str:
 
 def _known_agents(agent_ids: set[int]) -> set[int]:
     found = set(Agent.objects.filter(pk__in=agent_ids).values_list("pk", flat=True))
-    if unknown := sorted(agent_ids - found):
-        raise TicketError("members", f"No agent with id {', '.join(map(str, unknown))}.")
+    refuse_unknown("members", "agent", agent_ids, found)
     return found
 
 
@@ -351,7 +347,7 @@ def team_update(
     teams = _lock_teams({team_id} | _team_ids_of(current | (wanted or set())))
     team = teams.get(team_id)
     if team is None:
-        raise TicketError("team", f"No team with id {team_id}.")
+        raise not_found("team", "team", [team_id])
     was_manual = team.assignment == TeamAssignment.MANUAL
     changed = []
     if not isinstance(name, Keep) and (name := _team_name(name, team)) != team.name:
@@ -384,5 +380,5 @@ def team_delete(*, team_id: int) -> None:
     list(SupportTicket.objects.select_for_update().filter(team_id=team_id).order_by("pk").values_list("pk"))
     team = _lock_teams([team_id]).get(team_id)
     if team is None:
-        raise TicketError("team", f"No team with id {team_id}.")
+        raise not_found("team", "team", [team_id])
     team.delete()

@@ -43,6 +43,7 @@ from .limits import (
     MAX_NOTE_LENGTH,
     MAX_SUBJECT_LENGTH,
 )
+from .lookups import row_or_refuse
 from .models import (
     FINISHED_STATUSES,
     PRIORITY_RANK,
@@ -537,12 +538,7 @@ def _apply_rule(
 
 
 def _team(team_id: int | None) -> Team | None:
-    if team_id is None:
-        return None
-    team = Team.objects.filter(pk=team_id).first()
-    if team is None:
-        raise TicketError("teamId", f"No team with id {team_id}.")
-    return team
+    return row_or_refuse(Team, team_id, field="teamId", noun="team")
 
 
 def _agent_named(name: str) -> Agent | None:
@@ -551,12 +547,7 @@ def _agent_named(name: str) -> Agent | None:
 
 
 def _agent(agent_id: int | None) -> Agent | None:
-    if agent_id is None:
-        return None
-    agent = Agent.objects.filter(pk=agent_id).first()
-    if agent is None:
-        raise TicketError("assigneeId", f"No agent with id {agent_id}.")
-    return agent
+    return row_or_refuse(Agent, agent_id, field="assigneeId", noun="agent")
 
 
 @publishing.atomic()
@@ -784,10 +775,9 @@ def tickets_bulk_update(
 
 @publishing.atomic()
 def ticket_take_next(*, agent_id: int, actor: Actor) -> SupportTicket | None:
-    """ "Next ticket": the most urgent queued ticket of the agent's teams (any strategy),
-    assigned to them; None when every queue is empty."""
-    agent = _agent(agent_id)
-    assert agent is not None
+    """The dashboard's "Next ticket": the most urgent queued ticket of the agent's teams
+    (any strategy), assigned to them; None when every queue is empty."""
+    agent = row_or_refuse(Agent, agent_id, field="agent", noun="agent")
     team_ids = list(agent.teams.values_list("pk", flat=True))
     queued = assignment.queued_ticket_ids(team_ids, limit=1)
     if not queued:

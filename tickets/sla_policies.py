@@ -15,6 +15,7 @@ from django.db.models import ProtectedError
 
 from .business_time import Calendar
 from .exceptions import TicketError
+from .lookups import row_or_refuse
 from .models import BusinessCalendar, SlaPolicy, Team, TicketCategory, TicketPriority, TicketSource
 
 MAX_NAME_LENGTH = 100
@@ -102,7 +103,7 @@ def _conditions(conditions: Any) -> dict[str, list[Any]]:
             ids = {item for item in values if isinstance(item, int) and not isinstance(item, bool)}
             known = set(Team.objects.filter(pk__in=ids).values_list("pk", flat=True))
             unknown = [item for item in values if item not in known]
-            if unknown:
+            if unknown:  # not necessarily ids: named as given
                 raise TicketError("conditions", f"conditions.teamId: no team with id {unknown[0]}.")
         else:
             unknown = [item for item in values if item not in CONDITION_CHOICES[key]]
@@ -120,12 +121,7 @@ def _minutes(field: str, value: Any) -> int:
 
 
 def _policy_calendar(calendar_id: int | None) -> BusinessCalendar | None:
-    if calendar_id is None:
-        return None
-    calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
-    if calendar is None:
-        raise TicketError("calendarId", f"No calendar with id {calendar_id}.")
-    return calendar
+    return row_or_refuse(BusinessCalendar, calendar_id, field="calendarId", noun="calendar")
 
 
 def _apply_policy_fields(policy: SlaPolicy, fields: Mapping[str, Any]) -> None:
