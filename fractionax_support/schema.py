@@ -33,7 +33,13 @@ ERROR_SCHEMAS: dict[str, Any] = {
 
 
 # What a path's {id} names, by the path's resource (/api/admin/<resource>/{id}).
-_NOT_FOUND = {"agents": "No agent with this id.", "teams": "No team with this id."}
+_NOT_FOUND = {
+    "agents": "No agent with this id.",
+    "teams": "No team with this id.",
+    "routing-rules": "No routing rule with this id.",
+    "business-calendars": "No calendar with this id.",
+    "sla-policies": "No SLA policy with this id.",
+}
 
 
 def _error(description: str, schema: str = "Error") -> dict[str, Any]:

@@ -2,7 +2,6 @@
 selectors' rows. Lists are not paginated: a helpdesk has at most a few hundred agents and
 teams, and a client wants them all at once (to fill a picker or a roster)."""
 
-import re
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -15,8 +14,7 @@ from rest_framework.response import Response
 from .. import agents, selectors
 from ..models import TeamAssignment
 from . import agent_serializers as s
-
-_DATABASE_ID = re.compile(r"^[0-9]{1,18}$")  # within bigint, so never a database error
+from .row_ids import ANY_ID, not_found_text, row_id
 
 
 def _id_parameter(what: str) -> OpenApiParameter:
@@ -24,12 +22,6 @@ def _id_parameter(what: str) -> OpenApiParameter:
 
 
 AGENT_ID, TEAM_ID = _id_parameter("agent"), _id_parameter("team")
-
-
-def _row_id(pk: str, what: str) -> int:
-    if not _DATABASE_ID.match(pk):
-        raise NotFound(f"No {what} with this id.")
-    return int(pk)
 
 
 def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
@@ -47,12 +39,12 @@ class AgentViewSet(viewsets.GenericViewSet):
     serializer_class = s.AgentSerializer
     pagination_class = None
     filter_backends: list[Any] = []
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = ANY_ID
 
     def _row(self, pk: str) -> selectors.AgentRow:
-        row = selectors.agent_row(_row_id(pk, "agent"))
+        row = selectors.agent_row(row_id(pk, "agent"))
         if row is None:
-            raise NotFound("No agent with this id.")
+            raise NotFound(not_found_text("agent"))
         return row
 
     @extend_schema(responses=s.AgentSerializer(many=True), summary="All agents, by display name (not paginated)")
@@ -109,12 +101,12 @@ class TeamViewSet(viewsets.GenericViewSet):
     serializer_class = s.TeamSerializer
     pagination_class = None
     filter_backends: list[Any] = []
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = ANY_ID
 
     def _row(self, pk: str) -> selectors.TeamRow:
-        row = selectors.team_row(_row_id(pk, "team"))
+        row = selectors.team_row(row_id(pk, "team"))
         if row is None:
-            raise NotFound("No team with this id.")
+            raise NotFound(not_found_text("team"))
         return row
 
     @extend_schema(responses=s.TeamSerializer(many=True), summary="All teams, by name (not paginated)")

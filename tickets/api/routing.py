@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from .. import routing
 from ..limits import MAX_TAG_LENGTH, MAX_TAGS
 from ..models import RoutingRule, TicketCategory, TicketPriority, TicketSource
+from .row_ids import ANY_ID, not_found_text, row_id
 
-NO_SUCH_RULE = "No routing rule with this id."
-MAX_ID = 2**63 - 1
+NO_SUCH_RULE = not_found_text("routing rule")
 RULE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The rule's id.")
 
 
@@ -104,16 +104,14 @@ class RoutingRuleInputSerializer(serializers.Serializer):
 
 
 def _rule_id(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
-        raise NotFound(NO_SUCH_RULE)
-    return int(text)
+    return row_id(text, "routing rule")
 
 
 # Staff only, as every admin endpoint (DEFAULT_PERMISSION_CLASSES).
 class RoutingRuleViewSet(viewsets.GenericViewSet):
     serializer_class = RoutingRuleSerializer
     queryset = RoutingRule.objects.none()  # for the schema; the domain reads the rules
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = ANY_ID
     pagination_class = None
     filter_backends: list[Any] = []
 

@@ -6,11 +6,13 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import sla_policies
 from ..models import BusinessCalendar, SlaPolicy, TicketCategory, TicketPriority, TicketSource
+from .row_ids import ANY_ID, not_found_text, row_id
 from .serializers import IdField
 
 # An open interval: ["09:00", "17:30"].
@@ -89,6 +91,13 @@ def _valid(serializer: serializers.BaseSerializer) -> dict[str, Any]:
 class BusinessCalendarViewSet(viewsets.GenericViewSet):
     serializer_class = BusinessCalendarSerializer
     pagination_class = None  # a helpdesk has a handful
+    lookup_value_regex = ANY_ID
+
+    def get_object(self) -> BusinessCalendar:
+        calendar = self.get_queryset().filter(pk=row_id(self.kwargs["pk"], "calendar")).first()
+        if calendar is None:
+            raise NotFound(not_found_text("calendar"))
+        return calendar
 
     def get_queryset(self) -> QuerySet[BusinessCalendar]:
         return BusinessCalendar.objects.order_by("name")
@@ -119,6 +128,13 @@ class BusinessCalendarViewSet(viewsets.GenericViewSet):
 class SlaPolicyViewSet(viewsets.GenericViewSet):
     serializer_class = SlaPolicySerializer
     pagination_class = None
+    lookup_value_regex = ANY_ID
+
+    def get_object(self) -> SlaPolicy:
+        policy = self.get_queryset().filter(pk=row_id(self.kwargs["pk"], "SLA policy")).first()
+        if policy is None:
+            raise NotFound(not_found_text("SLA policy"))
+        return policy
 
     def get_queryset(self) -> QuerySet[SlaPolicy]:
         return SlaPolicy.objects.order_by("position", "id")

@@ -107,3 +107,12 @@ def test_a_calendar_a_policy_uses_cannot_be_deleted(staff_client):
 
     assert response.status_code == 400
     assert response.json() == {"calendar": ["Policies use this calendar: change them first."]}
+
+
+@pytest.mark.parametrize("path", [CALENDARS, POLICIES])
+@pytest.mark.parametrize("key", ["0.5", "abc", "0", str(2**63)])
+def test_an_id_that_names_no_row_is_a_json_404(staff_client, path, key):
+    response = staff_client.get(f"{path}/{key}")
+
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("No ")
