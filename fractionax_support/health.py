@@ -48,10 +48,12 @@ def _redis() -> None:
 
 
 def _broker() -> None:
+    from kombu.transport import filesystem
+
     from fractionax_support.celery import app
 
     with app.connection_for_write() as broker:
-        if broker.transport_cls == "filesystem":
+        if isinstance(broker.transport, filesystem.Transport):
             # The folder broker "connects" to anything: what matters is that it can write.
             options = broker.transport_options
             for folder in {options.get("data_folder_in", ""), options.get("data_folder_out", "")}:

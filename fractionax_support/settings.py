@@ -187,6 +187,8 @@ AFTER_COMMIT_IN_BACKGROUND = env.bool("AFTER_COMMIT_IN_BACKGROUND", default=bool
 # needs no server, so a bare `make run` still runs the worker and beat for real.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
+    # kombu's folder transport, writing each message whole before a worker may read it.
+    CELERY_BROKER_TRANSPORT = "fractionax_support.filesystem_broker:Transport"
     _broker_dir = VAR_DIR / "celery-broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
