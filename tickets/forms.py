@@ -235,9 +235,8 @@ class BulkUpdateForm(forms.Form):
         for name in BULK_CHANGES:
             value = self.cleaned_data.get(name)
             if value:
-                field = self.fields[name]
-                assert isinstance(field, forms.ChoiceField)
-                shown.append((name.capitalize(), str(dict(field.choices)[value])))
+                labels = {str(choice): str(label) for choice, label in self[name].field.choices}  # type: ignore[attr-defined]
+                shown.append((name.capitalize(), labels[value]))
         return shown
 
     def service_arguments(self) -> dict[str, Any]:

@@ -62,6 +62,8 @@ SORT_LABELS = {
 # The session remembers the page a form post sends the agent back to: that page is the one
 # they were on, so showing it again is not another view of the ticket.
 RETURN_AFTER_POST = "dashboard:return-after-post"
+# List parameters that order or size the page rather than choose its tickets.
+NOT_FILTERS = ("sortBy", "sortOrder", "limit")
 # The confirmation of a bulk change names this many of its tickets, then "and N more".
 NUMBERS_SHOWN = 20
 
@@ -127,12 +129,14 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     else:
         errors = {name: [str(message) for message in messages_] for name, messages_ in filterset.errors.items()}
     teams = list(selectors.team_list())
+    params = {name: request.GET.get(name, "") for name in [*TicketFilter.base_filters, "limit"]}
     context = {
         "page": page,
         "errors": errors,
         "teams": teams,
         # Every list parameter, "" when absent, so the filter bar can show what is applied.
-        "params": {name: request.GET.get(name, "") for name in [*TicketFilter.base_filters, "limit"]},
+        "params": params,
+        "filters_applied": sum(1 for name, value in params.items() if value and name not in NOT_FILTERS),
         "now": timezone.now(),
         "statuses": TicketStatus.choices,
         "priorities": TicketPriority.choices,

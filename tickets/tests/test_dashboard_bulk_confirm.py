@@ -33,10 +33,10 @@ def test_the_list_offers_select_all_and_a_selected_count(agent):
     make_ticket()
     html = agent.get("/dashboard/").content.decode()
     # Both appear once the page's script runs (without it they could do nothing).
-    assert '<input type="checkbox" id="select-all" aria-label="Select all tickets on this page" hidden>' in html
+    assert '<label class="select-all" id="select-all-label" hidden><input type="checkbox" id="select-all">' in html
     assert '<strong id="selected-count" class="selected-count" aria-live="polite" hidden></strong>' in html
     assert 'data-confirm-from="2"' in html
-    assert "dashboard/selection.js" in html
+    assert "dashboard/list.js" in html
 
 
 def test_changing_many_tickets_asks_first_and_changes_nothing_yet(agent):

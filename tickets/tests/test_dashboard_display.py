@@ -98,3 +98,10 @@ def test_the_live_indicator_shows_only_on_pages_that_update_live(agent):
         html = agent.get(url).content.decode()
         assert hidden in html
         assert "dashboard/live.js" in html  # which shows it as it connects
+
+
+def test_the_filter_panel_says_how_many_filters_are_applied(agent):
+    html = agent.get("/dashboard/?status=open&search=card&sortBy=priority&limit=25").content.decode()
+    assert '<details class="filter-panel" id="filter-panel" open>' in html  # folded on phones by list.js
+    assert "<summary>Filters (2 applied)</summary>" in html
+    assert "<summary>Filters</summary>" in agent.get("/dashboard/?sortOrder=asc").content.decode()

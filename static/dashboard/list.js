@@ -1,8 +1,16 @@
-// The ticket list's selection: "select all" for the page, a live "N selected", and a
-// confirmation naming the count and the changes before a bulk change of many tickets.
-// Without this script the server asks on a page of its own (tickets/views.py, ticket_bulk).
+// The ticket list's page script. On phones the filter panel starts folded, so the tickets
+// come first. Selection: "select all" for the page, a live "N selected", and a confirmation
+// naming the count and the changes before a bulk change of many tickets. Without this
+// script the filters stay open and the server asks on a page of its own (views.ticket_bulk).
 (() => {
   "use strict";
+  const panel = document.getElementById("filter-panel");
+  const phone = window.matchMedia("(max-width: 720px)");
+  if (panel) {
+    panel.open = !phone.matches;
+    phone.addEventListener("change", () => { panel.open = !phone.matches; });
+  }
+
   const form = document.getElementById("bulk-form");
   const selectAll = document.getElementById("select-all");
   const count = document.getElementById("selected-count");
@@ -42,7 +50,7 @@
     }
   });
 
-  selectAll.hidden = false;
+  document.getElementById("select-all-label").hidden = false;
   count.hidden = false;
   update();
 })();
