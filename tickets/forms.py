@@ -227,7 +227,7 @@ class BulkUpdateForm(forms.Form):
         return cleaned
 
     def needs_confirmation(self) -> bool:
-        return len(self.cleaned_data["ids"]) >= BULK_CONFIRM_FROM and not self.cleaned_data["confirmed"]
+        return len(set(self.cleaned_data["ids"])) >= BULK_CONFIRM_FROM and not self.cleaned_data["confirmed"]
 
     def changes(self) -> list[tuple[str, str]]:
         """What is to change, as the selects show it: [("Status", "Closed"), ...]."""

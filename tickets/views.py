@@ -193,7 +193,7 @@ def ticket_bulk(request: HttpRequest) -> HttpResponse:
 
 
 def _bulk_confirmation(request: HttpRequest, form: BulkUpdateForm, next_url: str) -> HttpResponse:
-    ids = form.cleaned_data["ids"]
+    ids = set(form.cleaned_data["ids"])
     numbers = list(
         selectors.ticket_list().filter(pk__in=ids).order_by("number").values_list("number", flat=True)[:NUMBERS_SHOWN]
     )

@@ -82,3 +82,11 @@ def test_one_ticket_changes_without_asking(agent):
     ticket.refresh_from_db()
     assert ticket.status == "closed"
     assert "Updated 1 ticket." in agent.get(response.url).content.decode()
+
+
+def test_a_ticket_posted_twice_counts_once(agent):
+    ticket = make_ticket()
+    response = agent.post("/dashboard/bulk/", {"ids": [ticket.pk, ticket.pk], "status": "closed"})
+    assert response.status_code == 302  # one ticket: no confirmation
+    ticket.refresh_from_db()
+    assert ticket.status == "closed"
