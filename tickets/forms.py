@@ -195,6 +195,12 @@ class CommentForm(forms.Form):
     seen_comment_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**63 - 1)
 
 
+# A bulk change of this many tickets or more is confirmed first, with the count; one ticket
+# changes at once, as it would from its own page.
+BULK_CONFIRM_FROM = 2
+BULK_CHANGES = ("status", "priority", "assignee", "team")
+
+
 class BulkUpdateForm(forms.Form):
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], error_messages={"required": "Select tickets first."})
     status = forms.ChoiceField(choices=[("", "Status…"), *TicketStatus.choices], required=False)
@@ -202,6 +208,8 @@ class BulkUpdateForm(forms.Form):
     assignee = forms.ChoiceField(required=False, widget=forms.Select(attrs={"aria-label": "Assign selected to"}))
     team = forms.ChoiceField(required=False, widget=forms.Select(attrs={"aria-label": "Move selected to team"}))
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Set by the confirmation (the page's dialog, or the confirmation page without scripts).
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, agents: Iterable[Agent], teams: Iterable[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -218,9 +226,22 @@ class BulkUpdateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not any(cleaned.get(name) for name in ("status", "priority", "assignee", "team")):
+        if not any(cleaned.get(name) for name in BULK_CHANGES):
             raise forms.ValidationError("Choose a status, a priority, an assignee or a team to apply.")
         return cleaned
+
+    def needs_confirmation(self) -> bool:
+        return len(set(self.cleaned_data["ids"])) >= BULK_CONFIRM_FROM and not self.cleaned_data["confirmed"]
+
+    def changes(self) -> list[tuple[str, str]]:
+        """What is to change, as the selects show it: [("Status", "Closed"), ...]."""
+        shown = []
+        for name in BULK_CHANGES:
+            value = self.cleaned_data.get(name)
+            if value:
+                labels = {str(choice): str(label) for choice, label in self[name].field.choices}  # type: ignore[attr-defined]
+                shown.append((name.capitalize(), labels[value]))
+        return shown
 
     def service_arguments(self) -> dict[str, Any]:
         """`services.tickets_bulk_update`'s arguments (KEEP where nothing was chosen)."""

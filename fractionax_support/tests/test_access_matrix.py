@@ -44,8 +44,8 @@ SIGNED = {
     "slack-events": "/api/webhooks/slack",
     "slack-slash-commands": "/api/webhooks/slack/slash-commands",
 }
-# Dashboard pages that only log in or out.
-DASHBOARD_OPEN = {"home", "login", "logout"}
+# Dashboard pages that only log in or out, and the icon browsers ask every site for.
+DASHBOARD_OPEN = {"home", "login", "logout", "favicon"}
 # Read by staff as the API is, and by a Prometheus scraper holding METRICS_TOKEN
 # (fractionax_support/tests/test_metrics.py). /healthz and /readyz are not routes: the
 # first middleware answers them, to anyone (fractionax_support/tests/test_health.py).

@@ -8,6 +8,7 @@
   const liveStatus = document.getElementById("live-status");
   let socket = null;
   let retryMs = 1000;
+  if (liveStatus) liveStatus.hidden = false;
 
   function setLive(isLive) {
     if (!liveStatus) return;
