@@ -109,6 +109,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             assignee_id=data["assigneeId"],
             team_id=data["teamId"],
             tags=data["tags"],
+            custom_fields=data["customFields"],
             actor=_api_actor(request),
         )
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
@@ -159,6 +160,24 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             assigned_to=data.get("assignedTo", services.KEEP),
             assignee_id=data.get("assigneeId", services.KEEP),
             team_id=data.get("teamId", services.KEEP),
+            actor=_api_actor(request),
+            seen_version=seen,
+        )
+        return with_etag(Response(self.get_serializer(ticket).data), ticket)
+
+    @extend_schema(
+        parameters=[TICKET_ID, IF_MATCH, etag_header(200, 412)],
+        request=s.CustomFieldValuesSerializer,
+        responses={200: s.TicketSerializer, 412: s.StaleVersionSerializer},
+        summary="Change custom fields' values (null clears one)",
+    )
+    @action(detail=True, methods=["patch"], url_path="custom-fields")
+    def custom_fields(self, request: Request, pk: str) -> Response:
+        seen = seen_version(request)
+        data = _valid(s.CustomFieldValuesSerializer, request.data)
+        ticket = services.ticket_update(
+            ticket_id=self.get_ticket_id(),
+            custom_fields=data["customFields"],
             actor=_api_actor(request),
             seen_version=seen,
         )
