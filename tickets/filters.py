@@ -172,7 +172,7 @@ class TicketFilterForm(forms.Form):
     names are data, so they are no filters of their own. Their parsed values go in
     `custom_values`; a refusal names the parameter, as the filters' do."""
 
-    custom_values: dict[str, Any] = {}  # noqa: RUF012 (replaced per form, never changed in place)
+    custom_values: dict[str, Any] = {}  # replaced per form, never changed in place
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
