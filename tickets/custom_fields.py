@@ -173,6 +173,10 @@ def definition_update(*, key: str, fields: Mapping[str, Any]) -> CustomField:
     return definition
 
 
+def definitions() -> list[CustomField]:
+    return list(CustomField.objects.order_by("id"))
+
+
 def active_definitions() -> list[CustomField]:
     return list(CustomField.objects.filter(active=True).order_by("id"))
 
