@@ -15,7 +15,7 @@ from .models import CustomField
 FIELDS = ("key", "label", "type", "choices", "required", "active")
 
 
-class ChoicesField(forms.CharField):
+class ChoicesField(forms.Field):
     """A choice field's choices, one per line; the model keeps a list."""
 
     widget = forms.Textarea(attrs={"rows": 4})

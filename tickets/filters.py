@@ -181,7 +181,7 @@ class TicketFilterForm(forms.Form):
         except TicketError as error:
             # A parameter without a form field: add_error() accepts only the form's fields.
             message = forms.ValidationError("%(message)s", params={"message": error.message})
-            self._errors[error.field] = self.error_class([message])
+            self.errors[error.field] = self.error_class([message])
         return cleaned
 
 

@@ -29,7 +29,7 @@ class CustomFieldSerializer(serializers.Serializer):
         max_length=MAX_CUSTOM_FIELD_KEY_LENGTH,
         help_text="Lower-case letters, digits and _, starting with a letter; fixed once made.",
     )
-    label = serializers.CharField(max_length=MAX_CUSTOM_FIELD_LABEL_LENGTH)
+    label = serializers.CharField(max_length=MAX_CUSTOM_FIELD_LABEL_LENGTH)  # type: ignore[assignment]
     type = serializers.ChoiceField(
         choices=CustomFieldType.values, help_text="Fixed once a ticket carries a value of the field."
     )
@@ -40,7 +40,7 @@ class CustomFieldSerializer(serializers.Serializer):
         default=list,
         help_text="A choice field's allowed values (unique, at least one); empty for the other types.",
     )
-    required = serializers.BooleanField(
+    required = serializers.BooleanField(  # type: ignore[assignment]
         default=False, help_text="Required of tickets created through the API and the dashboard."
     )
     active = serializers.BooleanField(default=True, help_text="Inactive: tickets keep their values, read-only.")

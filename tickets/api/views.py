@@ -85,7 +85,13 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             raise NotFound(NO_SUCH_TICKET)
         return ticket_id
 
-    @extend_schema(responses=s.TicketSerializer(many=True), summary="List tickets")
+    @extend_schema(
+        responses=s.TicketSerializer(many=True),
+        summary="List tickets",
+        description="Besides the parameters below, `cf_<key>=value` keeps the tickets whose custom field "
+        "`<key>` has that value (a number, a YYYY-MM-DD date, true/false, a choice or a text, as the field's "
+        "type); an unknown key or a value not of the type is a 400 naming the parameter.",
+    )
     def list(self, request: Request) -> Response:
         queryset = self.filter_queryset(selectors.ticket_rows(TICKET_COLUMNS))
         page = self.paginate_queryset(queryset)

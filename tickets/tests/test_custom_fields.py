@@ -202,3 +202,15 @@ def test_making_a_field_a_choice_needs_its_choices():
     changed = custom_fields.definition_update(key="tier", fields={"type": "choice", "choices": ["a", "b"]})
     assert changed.choices == ["a", "b"]
     assert custom_fields.definition_update(key="tier", fields={"type": "text"}).choices == []
+
+
+def test_the_dashboards_hear_the_change_as_ticket_updated(dashboard, django_capture_on_commit_callbacks):
+    define("seats", "number")
+    ticket = make_ticket()
+    with django_capture_on_commit_callbacks(execute=True):
+        update(ticket, seats=4)
+
+    [message] = dashboard(1)
+    assert message["event"] == "ticket-updated"
+    assert message["data"]["changes"] == {"customFields": {"seats": 4}}
+    assert message["data"]["ticket"]["customFields"] == {"seats": 4}
