@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from . import custom_fields
 from .exceptions import TicketError
+from .forms import add_service_error
 from .models import CustomField
 
 FIELDS = ("key", "label", "type", "choices", "required", "active")
@@ -47,8 +48,7 @@ class CustomFieldForm(forms.ModelForm):
             try:
                 custom_fields.definition_check(key=self.instance.key or None, fields=values)
             except TicketError as error:
-                field = error.field if error.field in self.fields else None
-                self.add_error(field, error.message)
+                add_service_error(self, error)
         return data
 
     def validate_unique(self) -> None:

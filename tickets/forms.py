@@ -1,5 +1,6 @@
 """Dashboard forms. They validate what a person typed; the services make the change."""
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,8 +39,9 @@ _SERVICE_FIELDS: dict[str, tuple[str, ...]] = {
     "displayName": ("display_name",),
     "slackUserId": ("slack_user_id",),
     "helpScoutUserId": ("helpscout_user_id",),
-    "teams": ("team_ids",),
-    "members": ("member_ids",),
+    "teams": ("team_ids", "teams"),
+    "members": ("member_ids", "members"),
+    "calendarId": ("calendar",),
 }
 
 # A select's value for "no one" / "no team" where "" means "leave as it is" (bulk changes).
@@ -48,10 +50,13 @@ NONE = "none"
 NAME_PREFIX = "name:"
 
 
-def add_service_error(form: forms.Form, error: TicketError) -> None:
-    """Shows a service's refusal next to the field it names."""
+def add_service_error(form: forms.BaseForm, error: TicketError) -> None:
+    """Shows a service's refusal next to the field it names (the services name fields as
+    the API does, the forms as the columns; a custom field's value, `customFields.<key>`,
+    is its `cf_<key>` field), or above the form when no field matches."""
+    snake = re.sub(r"(?<!^)([A-Z])", r"_\1", error.field).lower()
     custom = custom_field_forms.form_field_name(error.field)
-    candidates = (custom,) if custom else _SERVICE_FIELDS.get(error.field, (error.field,))
+    candidates = (custom,) if custom else _SERVICE_FIELDS.get(error.field, (error.field, snake))
     field = next((name for name in candidates if name in form.fields), None)
     form.add_error(field, error.message)
 

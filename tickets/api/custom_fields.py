@@ -20,6 +20,7 @@ from ..limits import (
     MAX_CUSTOM_FIELD_LABEL_LENGTH,
 )
 from ..models import CustomField, CustomFieldType
+from .validation import valid_data
 
 KEY = OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH, description="The field's key.")
 
@@ -51,11 +52,6 @@ def _definition(definition: CustomField) -> dict[str, Any]:
     return {name: getattr(definition, name) for name in fields}
 
 
-def _valid(serializer: serializers.BaseSerializer) -> dict[str, Any]:
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 @extend_schema(tags=["custom fields"])
 class CustomFieldViewSet(viewsets.GenericViewSet):
     serializer_class = CustomFieldSerializer
@@ -76,7 +72,7 @@ class CustomFieldViewSet(viewsets.GenericViewSet):
         return Response([_definition(definition) for definition in self.get_queryset()])
 
     def create(self, request: Request) -> Response:
-        definition = custom_fields.definition_create(**_valid(self.get_serializer(data=request.data)))
+        definition = custom_fields.definition_create(**valid_data(self.get_serializer(data=request.data)))
         return Response(_definition(definition), status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[KEY])
@@ -86,5 +82,5 @@ class CustomFieldViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=[KEY])
     def partial_update(self, request: Request, key: str) -> Response:
         definition = self.get_object()
-        data = _valid(self.get_serializer(definition, data=request.data, partial=True))
+        data = valid_data(self.get_serializer(definition, data=request.data, partial=True))
         return Response(_definition(custom_fields.definition_update(key=definition.key, fields=data)))

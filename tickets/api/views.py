@@ -29,6 +29,7 @@ from . import serializers as s
 from .pagination import PageLimitPagination
 from .preconditions import IF_MATCH, etag_header, seen_version, with_etag
 from .sla_explanation import SlaExplanationSerializer
+from .validation import valid_data
 
 TICKET_ID = OpenApiParameter(
     "id",
@@ -101,7 +102,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketSerializer}, summary="Create a ticket")
     def create(self, request: Request) -> Response:
-        data = _valid(s.TicketCreateSerializer, request.data)
+        data = valid_data(s.TicketCreateSerializer(data=request.data))
         ticket = services.ticket_create(
             subject=data["subject"],
             description=data["description"],
@@ -141,7 +142,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["put"])
     def status(self, request: Request, pk: str) -> Response:
         seen = seen_version(request)
-        data = _valid(s.StatusChangeSerializer, request.data)
+        data = valid_data(s.StatusChangeSerializer(data=request.data))
         ticket = services.ticket_change_status(
             ticket_id=self.get_ticket_id(),
             status=data["status"],
@@ -160,7 +161,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["put"])
     def assign(self, request: Request, pk: str) -> Response:
         seen = seen_version(request)
-        data = _valid(s.AssignSerializer, request.data)
+        data = valid_data(s.AssignSerializer(data=request.data))
         ticket = services.ticket_assign(
             ticket_id=self.get_ticket_id(),
             assigned_to=data.get("assignedTo", services.KEEP),
@@ -180,7 +181,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["patch"], url_path="custom-fields")
     def custom_fields(self, request: Request, pk: str) -> Response:
         seen = seen_version(request)
-        data = _valid(s.CustomFieldValuesSerializer, request.data)
+        data = valid_data(s.CustomFieldValuesSerializer(data=request.data))
         ticket = services.ticket_update(
             ticket_id=self.get_ticket_id(),
             custom_fields=data["customFields"],
@@ -198,7 +199,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def comments(self, request: Request, pk: str) -> Response:
         seen = seen_version(request)
-        data = _valid(s.CommentCreateSerializer, request.data)
+        data = valid_data(s.CommentCreateSerializer(data=request.data))
         actor = _api_actor(request)
         comment = services.comment_add(
             ticket_id=self.get_ticket_id(),
@@ -231,7 +232,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request: Request) -> Response:
-        data = _valid(s.BulkUpdateSerializer, request.data)
+        data = valid_data(s.BulkUpdateSerializer(data=request.data))
         updates = data["updates"]
         result = services.tickets_bulk_update(
             ids=data["ids"],
@@ -278,9 +279,3 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-
-
-def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

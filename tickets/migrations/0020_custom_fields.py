@@ -25,7 +25,7 @@ def drop_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0019_business_minutes"),
+        ("tickets", "0020_configuration_stamp"),
     ]
 
     operations = [
