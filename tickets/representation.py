@@ -61,6 +61,7 @@ class TicketSnapshot:
     # Defaults, so that events queued before these columns existed still decode.
     assignee_id: int | None = None
     team_id: int | None = None
+    custom_fields: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, ticket: SupportTicket) -> "TicketSnapshot":
@@ -111,6 +112,7 @@ def ticket_representation(ticket: Any, *, now: datetime, zone: tzinfo) -> dict[s
         "assigneeId": ticket.assignee_id,
         "teamId": ticket.team_id,
         "tags": [str(tag) for tag in ticket.tags],
+        "customFields": dict(ticket.custom_fields),
         "integration": {
             "helpScout": {
                 "conversationId": ticket.helpscout_conversation_id or None,

@@ -7,7 +7,7 @@ tasks parse and authorise; they call these and nothing else to change a ticket.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from . import assignment, publishing, routing, search, sla_clock, versions
 from .actors import SYSTEM_ACTOR, Actor
+from .custom_fields import audit_text, value_changes, value_field, values_for_create
 from .events import (
     CommentSnapshot,
     TicketAssigned,
@@ -384,6 +385,19 @@ def _apply_tags(ticket: SupportTicket, tags: list[str], changes: _Changes) -> No
     changes.updated["tags"] = tags
 
 
+def _apply_custom_fields(ticket: SupportTicket, given: Mapping[str, Any], changes: _Changes) -> None:
+    """One audit row per changed field, named `customFields.<key>`; `ticket-updated` carries
+    the changed ones."""
+    values, changed = value_changes(ticket.custom_fields, given)
+    if not changed:
+        return
+    ticket.custom_fields = values
+    changes.fields.add("custom_fields")
+    for key, old, new in changed:
+        changes.record(ticket, TicketAction.UPDATED, value_field(key), audit_text(old), audit_text(new))
+    changes.updated["custom_fields"] = {key: new for key, _, new in changed}
+
+
 # --- Public services ---
 
 
@@ -404,6 +418,7 @@ def ticket_create(
     team_id: int | None = None,
     tags: Sequence[str] = (),
     helpscout_conversation_id: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> SupportTicket:
     """`assignee_id` (an agent) wins over `assigned_to` (a name, see _assignee). The active
     routing rules that match the new ticket then change it, each audited under its name
@@ -425,6 +440,7 @@ def ticket_create(
         raise TicketError("customerUserId", f"At most {MAX_CUSTOMER_USER_ID_LENGTH} characters.")
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise TicketError("description", f"At most {MAX_DESCRIPTION_LENGTH} characters.")
+    values = values_for_create(custom_fields, source=actor.source)  # tickets/custom_fields.py
     team = _team(team_id)
     who = _assignee(assigned_to, assignee_id if assignee_id is not None else KEEP)
     assert not isinstance(who, Keep)
@@ -455,6 +471,7 @@ def ticket_create(
         assigned_to=who.name,
         team=team,
         tags=normalize_tags(tags),
+        custom_fields=values,
         helpscout_conversation_id=helpscout_conversation_id,
         sla_policy=clock.policy,
         response_target_minutes=clock.response_minutes,
@@ -611,11 +628,13 @@ def ticket_update(
     assignee_id: int | Keep | None = KEEP,
     team_id: int | Keep | None = KEEP,
     tags: Sequence[str] | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
     seen_version: int | None = None,
 ) -> SupportTicket:
     """Several field changes at once (the admin and dashboard forms); None (KEEP for who
-    works it, as in ticket_assign) leaves a field as it is. `seen_version` as for
-    ticket_change_status."""
+    works it, as in ticket_assign) leaves a field as it is. `custom_fields` changes the
+    values it names (None clears one), as tickets/custom_fields.py allows. `seen_version`
+    as for ticket_change_status."""
     ticket = _locked(ticket_id)
     versions.check_version(ticket, seen=seen_version)
     changes = _apply_updates(
@@ -628,6 +647,7 @@ def ticket_update(
         assignee=_assignee(assigned_to, assignee_id),
         team=_team_or_keep(team_id),
         tags=tags,
+        custom_fields=custom_fields,
     )
     _save_and_publish(ticket, changes)
     return ticket
@@ -644,6 +664,7 @@ def _apply_updates(
     assignee: "Assignee | Keep" = KEEP,
     team: Team | Keep | None = KEEP,
     tags: Sequence[str] | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
 ) -> _Changes:
     changes = _Changes(actor)
     if status is not None:
@@ -660,6 +681,8 @@ def _apply_updates(
         _set_assignee(ticket, assignee.agent, assignee.name, changes)
     if tags is not None:
         _apply_tags(ticket, list(tags), changes)
+    if custom_fields is not None:
+        _apply_custom_fields(ticket, custom_fields, changes)
     return changes
 
 

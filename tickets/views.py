@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
+from . import custom_field_forms, custom_fields, selectors, services
 from .actors import Actor, actor_for_user, display_name
 from .exceptions import StaleVersionError, TicketError, UnseenCommentsError
 from .filters import DATE_RANGES, SORT_FIELDS, TicketFilter
@@ -230,7 +230,12 @@ def ticket_take_next(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def ticket_create(request: HttpRequest) -> HttpResponse:
-    form = TicketCreateForm(request.POST or None, agents=selectors.agent_list(), teams=selectors.team_list())
+    form = TicketCreateForm(
+        request.POST or None,
+        agents=selectors.agent_list(),
+        teams=selectors.team_list(),
+        custom_fields=custom_fields.active_definitions(),
+    )
     if request.method == "POST" and form.is_valid():
         try:  # the form's fields are the service's arguments
             ticket = services.ticket_create(**form.cleaned_data, actor=_actor(request))
@@ -255,6 +260,8 @@ def _update_form(ticket: SupportTicket, data: Any = None) -> TicketUpdateForm:
         agents=selectors.agent_list(),
         teams=selectors.team_list(),
         assigned_name=free_text,
+        custom_fields=custom_fields.definitions(),
+        custom_values=ticket.custom_fields,
         initial={
             "status": ticket.status,
             "priority": ticket.priority,
@@ -288,6 +295,7 @@ def _detail(
         "update_form": update_form or _update_form(ticket),
         "comment_form": comment_form or CommentForm(initial={"seen_comment_id": newest_comment}),
         "newest_comment": newest_comment,
+        "custom_field_facts": custom_field_forms.facts(custom_fields.definitions(), ticket.custom_fields),
     }
     return render(request, "dashboard/ticket_detail.html", context, status=status)
 

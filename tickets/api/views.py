@@ -86,7 +86,13 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             raise NotFound(NO_SUCH_TICKET)
         return ticket_id
 
-    @extend_schema(responses=s.TicketSerializer(many=True), summary="List tickets")
+    @extend_schema(
+        responses=s.TicketSerializer(many=True),
+        summary="List tickets",
+        description="Besides the parameters below, `cf_<key>=value` keeps the tickets whose custom field "
+        "`<key>` has that value (a number, a YYYY-MM-DD date, true/false, a choice or a text, as the field's "
+        "type); an unknown key or a value not of the type is a 400 naming the parameter.",
+    )
     def list(self, request: Request) -> Response:
         queryset = self.filter_queryset(selectors.ticket_rows(TICKET_COLUMNS))
         page = self.paginate_queryset(queryset)
@@ -110,6 +116,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             assignee_id=data["assigneeId"],
             team_id=data["teamId"],
             tags=data["tags"],
+            custom_fields=data["customFields"],
             actor=_api_actor(request),
         )
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
@@ -160,6 +167,24 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             assigned_to=data.get("assignedTo", services.KEEP),
             assignee_id=data.get("assigneeId", services.KEEP),
             team_id=data.get("teamId", services.KEEP),
+            actor=_api_actor(request),
+            seen_version=seen,
+        )
+        return with_etag(Response(self.get_serializer(ticket).data), ticket)
+
+    @extend_schema(
+        parameters=[TICKET_ID, IF_MATCH, etag_header(200, 412)],
+        request=s.CustomFieldValuesSerializer,
+        responses={200: s.TicketSerializer, 412: s.StaleVersionSerializer},
+        summary="Change custom fields' values (null clears one)",
+    )
+    @action(detail=True, methods=["patch"], url_path="custom-fields")
+    def custom_fields(self, request: Request, pk: str) -> Response:
+        seen = seen_version(request)
+        data = valid_data(s.CustomFieldValuesSerializer(data=request.data))
+        ticket = services.ticket_update(
+            ticket_id=self.get_ticket_id(),
+            custom_fields=data["customFields"],
             actor=_api_actor(request),
             seen_version=seen,
         )

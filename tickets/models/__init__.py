@@ -12,6 +12,8 @@ from .agents import Team as Team
 from .agents import TeamAssignment as TeamAssignment
 from .agents import TeamMembership as TeamMembership
 from .configuration import ConfigurationStamp as ConfigurationStamp
+from .custom_fields import CustomField as CustomField
+from .custom_fields import CustomFieldType as CustomFieldType
 from .routing import RoutingRule as RoutingRule
 from .sla_policies import BusinessCalendar as BusinessCalendar
 from .sla_policies import SlaPolicy as SlaPolicy
@@ -135,6 +137,10 @@ class SupportTicket(models.Model):
     assignee = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
     tags = models.JSONField(default=list, blank=True)
+    # Values of custom fields, {key: value} (models/custom_fields.py). A database default, so
+    # adding it changes no row and bulk loads (seed_tickets) need not name it. Its GIN index
+    # (jsonb_path_ops, for the list's containment filter) is made by a PostgreSQL-only step.
+    custom_fields = models.JSONField(default=dict, blank=True, db_default=models.Value({}, models.JSONField()))
 
     # Where the ticket lives in each integration, as the API shows it. Not indexed: each
     # integration finds its tickets through a table of its own (integrations.models), so

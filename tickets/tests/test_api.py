@@ -164,6 +164,7 @@ def test_create_answers_the_full_camel_case_shape(staff_client):
         "assigneeId",
         "teamId",
         "tags",
+        "customFields",
         "integration",
         "sla",
         "statistics",

@@ -53,6 +53,7 @@ TICKET = {
     "updated_at": "str",
     "assignee_id": "NoneType",
     "team_id": "NoneType",
+    "custom_fields": {},  # {key: value}: its keys are data
 }
 COMMENT = {"id": "int", "body": "str", "is_internal": "bool", "author": "str", "source": "str", "created_at": "str"}
 
