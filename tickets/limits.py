@@ -15,3 +15,8 @@ MAX_ASSIGNEE_LENGTH = 100
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
 MAX_BULK_TICKETS = 1000  # tickets one bulk change may name
+# Canned responses (tickets/canned_responses.py): what their fields hold. A body leaves room
+# for its placeholders' values and the agent's own words within one comment.
+MAX_CANNED_TITLE_LENGTH = 100
+MAX_CANNED_SHORTCUT_LENGTH = 30
+MAX_CANNED_BODY_LENGTH = 10_000

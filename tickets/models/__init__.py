@@ -11,6 +11,7 @@ from .agents import Agent as Agent
 from .agents import Team as Team
 from .agents import TeamAssignment as TeamAssignment
 from .agents import TeamMembership as TeamMembership
+from .canned_responses import CannedResponse as CannedResponse
 from .routing import RoutingRule as RoutingRule
 from .sla_policies import BusinessCalendar as BusinessCalendar
 from .sla_policies import SlaPolicy as SlaPolicy
