@@ -88,7 +88,7 @@ def test_unknown_placeholders_and_malformed_braces_are_refused_naming_them(body,
 
 
 def test_rendering_refuses_a_body_saved_around_the_checks():
-    with pytest.raises(TicketError, match="customer.phone"):
+    with pytest.raises(TicketError, match=r"customer\.phone"):
         placeholders.render("{{ customer.phone }}", make_ticket(), placeholders.Sender("A", "A"))
 
 
