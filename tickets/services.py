@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
@@ -795,7 +795,7 @@ def ticket_apply_macro(
     *,
     ticket_id: int,
     canned_response_id: int,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | AnonymousUser,
     actor: Actor,
     is_internal: bool = False,
     comment: str = "",

@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from .agents import AgentViewSet, TeamViewSet
+from .canned_responses import CannedResponseViewSet
 from .routing import RoutingRuleViewSet
 from .sla_policies import BusinessCalendarViewSet, SlaPolicyViewSet
 from .views import SupportTicketViewSet
@@ -21,5 +22,6 @@ router.register("admin/teams", TeamViewSet, basename="team")
 router.register("admin/business-calendars", BusinessCalendarViewSet, basename="business-calendar")
 router.register("admin/sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("admin/routing-rules", RoutingRuleViewSet, basename="routing-rule")
+router.register("admin/canned-responses", CannedResponseViewSet, basename="canned-response")
 
 urlpatterns = router.urls
