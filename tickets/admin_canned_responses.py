@@ -1,7 +1,7 @@
-"""The Django admin over canned responses: each staff user sees and changes what the API lets
-them (the shared responses and their own); the form checks every value with
-tickets.canned_responses, and saving or deleting calls its writers, as the API does.
-Registered by tickets/admin.py."""
+"""The Django admin over canned responses: each staff user, with or without model
+permissions, sees and changes what the API lets them (the shared responses and their own).
+The form checks every value with tickets.canned_responses, and saving or deleting calls its
+writers, as the API does. Registered by tickets/admin.py."""
 
 from typing import Any, cast
 
@@ -77,6 +77,23 @@ class CannedResponseAdmin(admin.ModelAdmin):
     list_filter = ("shared",)
     search_fields = ("title", "shortcut")
     readonly_fields = ("owner",)
+
+    # Every staff user manages their own responses and the shared ones, as through the API:
+    # what they see is limited by get_queryset, not by Django's model permissions.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = cast(type[CannedResponseForm], super().get_form(request, obj, change, **kwargs))

@@ -82,3 +82,12 @@ def test_the_list_holds_the_shared_responses_and_the_admin_s_own(admin_client, a
 
     admin_client.post(reverse("admin:tickets_cannedresponse_delete", args=[mine.pk]), {"post": "yes"})
     assert not CannedResponse.objects.filter(pk=mine.pk).exists()
+
+
+def test_staff_without_model_permissions_manage_their_own_as_through_the_api(client):
+    agent = StaffFactory()  # staff, no superuser, no permissions
+    client.force_login(agent)
+    assert client.get(reverse("admin:tickets_cannedresponse_changelist")).status_code == 200
+    assert client.post(reverse("admin:tickets_cannedresponse_add"), form()).status_code == 302
+    assert CannedResponse.objects.get().owner == agent
+    assert client.get(reverse("admin:tickets_ticketcomment_changelist")).status_code == 403  # the rest stays theirs
