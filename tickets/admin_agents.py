@@ -12,22 +12,10 @@ from django.http import HttpRequest
 
 from . import agents
 from .exceptions import TicketError
+from .forms import add_service_error
 from .models import Agent, Team, TeamMembership
 
 AGENT_FIELDS = ("display_name", "email", "slack_user_id", "helpscout_user_id", "available", "capacity")
-# The services name fields as the API does; the forms' fields are the columns.
-FORM_FIELD = {
-    "displayName": "display_name",
-    "slackUserId": "slack_user_id",
-    "helpScoutUserId": "helpscout_user_id",
-    "agent": None,
-    "team": None,
-}
-
-
-def _add_refusal(form: forms.BaseForm, error: TicketError) -> None:
-    field = FORM_FIELD.get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 class AgentAdminForm(forms.ModelForm):
@@ -60,7 +48,7 @@ class AgentAdminForm(forms.ModelForm):
                 **{name: data[name] for name in AGENT_FIELDS},
             )
         except TicketError as error:
-            _add_refusal(self, error)
+            add_service_error(self, error)
         return data
 
 
@@ -107,7 +95,7 @@ class TeamAdminForm(forms.ModelForm):
             try:
                 agents.team_check(team_id=self.instance.pk, name=data["name"])
             except TicketError as error:
-                _add_refusal(self, error)
+                add_service_error(self, error)
         return data
 
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from . import sla_policies
 from .exceptions import TicketError
+from .forms import add_service_error
 from .models import BusinessCalendar, SlaPolicy
 
 CALENDAR_FIELDS = ("name", "timezone", "hours", "holidays")
@@ -22,17 +23,6 @@ POLICY_FIELDS = (
     "calendar",
     "pause_on_waiting_customer",
 )
-# The services name fields as the API does; the forms' fields are the columns.
-FORM_FIELD = {
-    "firstResponseMinutes": "first_response_minutes",
-    "resolutionMinutes": "resolution_minutes",
-    "calendarId": "calendar",
-}
-
-
-def _add_refusal(form: forms.BaseForm, error: TicketError) -> None:
-    field = FORM_FIELD.get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 def _policy_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +48,7 @@ class BusinessCalendarForm(forms.ModelForm):
                     calendar_id=self.instance.pk, **{name: data[name] for name in CALENDAR_FIELDS}
                 )
             except TicketError as error:
-                _add_refusal(self, error)
+                add_service_error(self, error)
         return data
 
 
@@ -74,7 +64,7 @@ class SlaPolicyForm(forms.ModelForm):
             try:
                 sla_policies.policy_check(policy_id=self.instance.pk, **_policy_values(data))
             except TicketError as error:
-                _add_refusal(self, error)
+                add_service_error(self, error)
         return data
 
 

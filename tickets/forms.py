@@ -1,5 +1,6 @@
 """Dashboard forms. They validate what a person typed; the services make the change."""
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,8 +38,9 @@ _SERVICE_FIELDS: dict[str, tuple[str, ...]] = {
     "displayName": ("display_name",),
     "slackUserId": ("slack_user_id",),
     "helpScoutUserId": ("helpscout_user_id",),
-    "teams": ("team_ids",),
-    "members": ("member_ids",),
+    "teams": ("team_ids", "teams"),
+    "members": ("member_ids", "members"),
+    "calendarId": ("calendar",),
 }
 
 # A select's value for "no one" / "no team" where "" means "leave as it is" (bulk changes).
@@ -47,9 +49,11 @@ NONE = "none"
 NAME_PREFIX = "name:"
 
 
-def add_service_error(form: forms.Form, error: TicketError) -> None:
-    """Shows a service's refusal next to the field it names."""
-    candidates = _SERVICE_FIELDS.get(error.field, (error.field,))
+def add_service_error(form: forms.BaseForm, error: TicketError) -> None:
+    """Shows a service's refusal next to the field it names (the services name fields as
+    the API does, the forms as the columns), or above the form when no field matches."""
+    snake = re.sub(r"(?<!^)([A-Z])", r"_\1", error.field).lower()
+    candidates = _SERVICE_FIELDS.get(error.field, (error.field, snake))
     field = next((name for name in candidates if name in form.fields), None)
     form.add_error(field, error.message)
 

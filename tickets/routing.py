@@ -24,6 +24,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from . import configuration_cache
 from .exceptions import TicketError
 from .models import Agent, RoutingRule, SupportTicket, Team, TicketCategory, TicketPriority, TicketSource
 from .tags import normalize_tags
@@ -212,13 +213,13 @@ def matches(conditions: dict[str, list[str]], ticket: SupportTicket) -> bool:
 
 
 def matching_rules(ticket: SupportTicket) -> list[RoutingRule]:
-    """The active rules whose conditions hold for the ticket as it is now, in order: one
-    query (index routing_rule_active_idx)."""
-    return [
-        rule
-        for rule in RoutingRule.objects.filter(active=True).order_by("position", "id")
-        if matches(rule.conditions, ticket)
-    ]
+    """The active rules whose conditions hold for the ticket as it is now, in order. The
+    process keeps the active rules while the configuration is unchanged
+    (tickets/configuration_cache.py); they are shared, so read them, never change them."""
+    active = configuration_cache.kept(
+        "routing_rules", lambda: list(RoutingRule.objects.filter(active=True).order_by("position", "id"))
+    )
+    return [rule for rule in active if matches(rule.conditions, ticket)]
 
 
 # --- Writes: the only writer of the rules table ---

@@ -8,12 +8,14 @@ a deadline is always recomputed from the creation, the policy and calendar as th
 now, and the history as it happened.
 """
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from . import configuration_cache
 from .business_time import ALWAYS_OPEN, MINUTE, Calendar, Pause, add_business_minutes, business_time_between
 from .models import BusinessCalendar, SlaPolicy, SupportTicket, TicketAction, TicketEvent, TicketStatus
 
@@ -43,21 +45,25 @@ class Deadlines:
 def calendar_of(row: BusinessCalendar | None) -> Calendar:
     if row is None:
         return ALWAYS_OPEN
-    key = (row.pk, row.updated_at)
+    # Keyed by what the row says, not its id and update time: a bulk update keeps both.
+    key = (row.timezone, json.dumps(row.hours, sort_keys=True), tuple(row.holidays))
     calendar = _parsed.get(key)
-    if calendar is None:  # parsed once per edit of the row, not per ticket
+    if calendar is None:  # parsed once per content of the row, not per ticket
         if len(_parsed) >= 256:
             _parsed.clear()
         calendar = _parsed[key] = Calendar.from_json(timezone=row.timezone, hours=row.hours, holidays=row.holidays)
     return calendar
 
 
-_parsed: dict[tuple[int, datetime], Calendar] = {}
+_parsed: dict[tuple[str, str, tuple[str, ...]], Calendar] = {}
 
 
 def active_policies() -> list[SlaPolicy]:
-    """Every policy with its calendar, in the order they are tried: one small query."""
-    return list(SlaPolicy.objects.select_related("calendar").order_by("position", "id"))
+    """Every policy with its calendar, in the order they are tried; kept by the process
+    while the configuration is unchanged (shared: read them, never change them)."""
+    return configuration_cache.kept(
+        "sla_policies", lambda: list(SlaPolicy.objects.select_related("calendar").order_by("position", "id"))
+    )
 
 
 def policy_matches(policy: SlaPolicy, *, priority: str, category: str, source: str, team_id: int | None) -> bool:

@@ -15,6 +15,7 @@ from .. import agents, selectors
 from ..models import TeamAssignment
 from . import agent_serializers as s
 from .row_ids import ANY_ID, not_found_text, row_id
+from .validation import valid_data
 
 
 def _id_parameter(what: str) -> OpenApiParameter:
@@ -22,12 +23,6 @@ def _id_parameter(what: str) -> OpenApiParameter:
 
 
 AGENT_ID, TEAM_ID = _id_parameter("agent"), _id_parameter("team")
-
-
-def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _text(value: str | None) -> str:
@@ -53,7 +48,7 @@ class AgentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.AgentCreateSerializer, responses={201: s.AgentSerializer}, summary="Make a user an agent")
     def create(self, request: Request) -> Response:
-        data = _valid(s.AgentCreateSerializer, request.data)
+        data = valid_data(s.AgentCreateSerializer(data=request.data))
         agent = agents.agent_create(
             username=data["username"],
             display_name=data["displayName"],
@@ -78,7 +73,7 @@ class AgentViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         row = self._row(pk)
-        data = _valid(s.AgentUpdateSerializer, request.data)
+        data = valid_data(s.AgentUpdateSerializer(data=request.data))
         username = request.data.get("username") if isinstance(request.data, dict) else None
         if username is not None and username != row.agent.user.username:
             raise ValidationError({"username": ["An agent's username cannot be changed."]})
@@ -115,7 +110,7 @@ class TeamViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.TeamCreateSerializer, responses={201: s.TeamSerializer}, summary="Create a team")
     def create(self, request: Request) -> Response:
-        data = _valid(s.TeamCreateSerializer, request.data)
+        data = valid_data(s.TeamCreateSerializer(data=request.data))
         team = agents.team_create(
             name=data["name"],
             assignment=data.get("assignment", TeamAssignment.MANUAL),
@@ -135,7 +130,7 @@ class TeamViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         team_id = self._row(pk).team.pk
-        data = _valid(s.TeamUpdateSerializer, request.data)
+        data = valid_data(s.TeamUpdateSerializer(data=request.data))
         fields = {"member_ids" if key == "members" else key: value for key, value in data.items()}
         agents.team_update(team_id=team_id, **fields)
         return Response(s.TeamSerializer(self._row(pk)).data)

@@ -28,6 +28,7 @@ from ..placeholders import PLACEHOLDERS
 from . import serializers as s
 from .preconditions import IF_MATCH, etag_header, seen_version, with_etag
 from .row_ids import ANY_ID, not_found_text, row_id
+from .validation import valid_data
 
 NO_SUCH_RESPONSE = not_found_text("canned response")
 RESPONSE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The canned response's id.")
@@ -129,11 +130,6 @@ class ApplyMacroSerializer(serializers.Serializer):
     )
 
 
-def _valid(serializer: serializers.Serializer) -> dict[str, Any]:
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _response_id(text: str) -> int:
     return row_id(text, "canned response")
 
@@ -173,7 +169,7 @@ class CannedResponseViewSet(viewsets.GenericViewSet):
         summary="Add a canned response (yours; shared makes it everyone's to use)",
     )
     def create(self, request: Request) -> Response:
-        data = _valid(CannedResponseInputSerializer(data=request.data))
+        data = valid_data(CannedResponseInputSerializer(data=request.data))
         response = canned_responses.canned_response_create(owner=request.user, **data)
         return Response(CannedResponseSerializer(response).data, status=status.HTTP_201_CREATED)
 
@@ -189,7 +185,7 @@ class CannedResponseViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         response_id = _response_id(pk)
-        data = _valid(CannedResponseInputSerializer(data=request.data, partial=True))
+        data = valid_data(CannedResponseInputSerializer(data=request.data, partial=True))
         try:
             response = canned_responses.canned_response_update(response_id=response_id, user=request.user, **data)
         except CannedResponse.DoesNotExist:
@@ -221,7 +217,7 @@ class ApplyMacroMixin:
     @action(detail=True, methods=["post"], url_path="apply-macro")
     def apply_macro(self, request: Request, pk: str) -> Response:
         seen = seen_version(request)
-        data = _valid(ApplyMacroSerializer(data=request.data))
+        data = valid_data(ApplyMacroSerializer(data=request.data))
         try:
             ticket = services.ticket_apply_macro(
                 ticket_id=self.get_ticket_id(),  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from .. import routing
 from ..limits import MAX_TAG_LENGTH, MAX_TAGS
 from ..models import RoutingRule, TicketCategory, TicketPriority, TicketSource
 from .row_ids import ANY_ID, not_found_text, row_id
+from .validation import valid_data
 
 NO_SUCH_RULE = not_found_text("routing rule")
 RULE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The rule's id.")
@@ -123,7 +124,7 @@ class RoutingRuleViewSet(viewsets.GenericViewSet):
         request=RoutingRuleInputSerializer, responses={201: RoutingRuleSerializer}, summary="Add a routing rule"
     )
     def create(self, request: Request) -> Response:
-        data = _valid(RoutingRuleInputSerializer(data=request.data))
+        data = valid_data(RoutingRuleInputSerializer(data=request.data))
         rule = routing.routing_rule_create(
             name=data["name"],
             position=data.get("position"),
@@ -141,7 +142,7 @@ class RoutingRuleViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         rule_id = _rule_id(pk)
-        data = _valid(RoutingRuleInputSerializer(data=request.data, partial=True))
+        data = valid_data(RoutingRuleInputSerializer(data=request.data, partial=True))
         try:
             rule = routing.routing_rule_update(rule_id=rule_id, **data)
         except RoutingRule.DoesNotExist:
@@ -155,8 +156,3 @@ class RoutingRuleViewSet(viewsets.GenericViewSet):
         except RoutingRule.DoesNotExist:
             raise NotFound(NO_SUCH_RULE) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _valid(serializer: serializers.Serializer) -> dict[str, Any]:
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

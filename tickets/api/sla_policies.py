@@ -14,6 +14,7 @@ from .. import sla_policies
 from ..models import BusinessCalendar, SlaPolicy, TicketCategory, TicketPriority, TicketSource
 from .row_ids import ANY_ID, not_found_text, row_id
 from .serializers import IdField
+from .validation import valid_data
 
 # An open interval: ["09:00", "17:30"].
 INTERVAL = serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2)
@@ -82,11 +83,6 @@ POLICY_FIELDS = {
 }
 
 
-def _valid(serializer: serializers.BaseSerializer) -> dict[str, Any]:
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 @extend_schema(tags=["sla"])
 class BusinessCalendarViewSet(viewsets.GenericViewSet):
     serializer_class = BusinessCalendarSerializer
@@ -106,7 +102,7 @@ class BusinessCalendarViewSet(viewsets.GenericViewSet):
         return Response([_calendar(calendar) for calendar in self.get_queryset()])
 
     def create(self, request: Request) -> Response:
-        data = _valid(self.get_serializer(data=request.data))
+        data = valid_data(self.get_serializer(data=request.data))
         calendar = sla_policies.calendar_create(**data)
         return Response(_calendar(calendar), status=status.HTTP_201_CREATED)
 
@@ -115,7 +111,7 @@ class BusinessCalendarViewSet(viewsets.GenericViewSet):
 
     def partial_update(self, request: Request, pk: str) -> Response:
         calendar = self.get_object()
-        data = _valid(self.get_serializer(calendar, data=request.data, partial=True))
+        data = valid_data(self.get_serializer(calendar, data=request.data, partial=True))
         return Response(_calendar(sla_policies.calendar_update(calendar_id=calendar.pk, **data)))
 
     @extend_schema(responses={204: None})
@@ -143,7 +139,7 @@ class SlaPolicyViewSet(viewsets.GenericViewSet):
         return Response([_policy(policy) for policy in self.get_queryset()])
 
     def create(self, request: Request) -> Response:
-        data = _valid(self.get_serializer(data=request.data))
+        data = valid_data(self.get_serializer(data=request.data))
         policy = sla_policies.policy_create(**{POLICY_FIELDS[key]: value for key, value in data.items()})
         return Response(_policy(policy), status=status.HTTP_201_CREATED)
 
@@ -152,7 +148,7 @@ class SlaPolicyViewSet(viewsets.GenericViewSet):
 
     def partial_update(self, request: Request, pk: str) -> Response:
         policy = self.get_object()
-        data = _valid(self.get_serializer(policy, data=request.data, partial=True))
+        data = valid_data(self.get_serializer(policy, data=request.data, partial=True))
         fields = {POLICY_FIELDS[key]: value for key, value in data.items()}
         return Response(_policy(sla_policies.policy_update(policy_id=policy.pk, **fields)))
 

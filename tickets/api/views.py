@@ -30,6 +30,7 @@ from .canned_responses import ApplyMacroMixin
 from .pagination import PageLimitPagination
 from .preconditions import IF_MATCH, etag_header, seen_version, with_etag
 from .sla_explanation import SlaExplanationSerializer
+from .validation import valid_data
 
 TICKET_ID = OpenApiParameter(
     "id",
@@ -97,7 +98,7 @@ class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketSerializer}, summary="Create a ticket")
     def create(self, request: Request) -> Response:
-        data = _valid(s.TicketCreateSerializer, request.data)
+        data = valid_data(s.TicketCreateSerializer(data=request.data))
         ticket = services.ticket_create(
             subject=data["subject"],
             description=data["description"],
@@ -136,7 +137,7 @@ class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["put"])
     def status(self, request: Request, pk: str) -> Response:
         seen = seen_version(request)
-        data = _valid(s.StatusChangeSerializer, request.data)
+        data = valid_data(s.StatusChangeSerializer(data=request.data))
         ticket = services.ticket_change_status(
             ticket_id=self.get_ticket_id(),
             status=data["status"],
@@ -155,7 +156,7 @@ class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["put"])
     def assign(self, request: Request, pk: str) -> Response:
         seen = seen_version(request)
-        data = _valid(s.AssignSerializer, request.data)
+        data = valid_data(s.AssignSerializer(data=request.data))
         ticket = services.ticket_assign(
             ticket_id=self.get_ticket_id(),
             assigned_to=data.get("assignedTo", services.KEEP),
@@ -175,7 +176,7 @@ class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def comments(self, request: Request, pk: str) -> Response:
         seen = seen_version(request)
-        data = _valid(s.CommentCreateSerializer, request.data)
+        data = valid_data(s.CommentCreateSerializer(data=request.data))
         actor = _api_actor(request)
         comment = services.comment_add(
             ticket_id=self.get_ticket_id(),
@@ -208,7 +209,7 @@ class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request: Request) -> Response:
-        data = _valid(s.BulkUpdateSerializer, request.data)
+        data = valid_data(s.BulkUpdateSerializer(data=request.data))
         updates = data["updates"]
         result = services.tickets_bulk_update(
             ids=data["ids"],
@@ -255,9 +256,3 @@ class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
         response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-
-
-def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

@@ -12,6 +12,7 @@ from .agents import Team as Team
 from .agents import TeamAssignment as TeamAssignment
 from .agents import TeamMembership as TeamMembership
 from .canned_responses import CannedResponse as CannedResponse
+from .configuration import ConfigurationStamp as ConfigurationStamp
 from .routing import RoutingRule as RoutingRule
 from .sla_policies import BusinessCalendar as BusinessCalendar
 from .sla_policies import SlaPolicy as SlaPolicy

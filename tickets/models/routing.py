@@ -20,7 +20,7 @@ class RoutingRule(models.Model):
     class Meta:
         ordering = ["position", "id"]
         indexes = [
-            # The one query of every ticket creation: the active rules, in order.
+            # The active rules, in order: read by each process after every change to the rules.
             models.Index(fields=["position", "id"], condition=models.Q(active=True), name="routing_rule_active_idx"),
         ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0019_business_minutes'),
+        ('tickets', '0020_configuration_stamp'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
