@@ -385,6 +385,6 @@ class TicketEventAdmin(TicketRowAdmin):
     search_help_text = "Ticket number or actor name."
 
 
-# Agents and teams, custom fields, routing rules, calendars and SLA policies have admin modules of their own:
-# importing them registers them.
-from . import admin_agents, admin_custom_fields, admin_routing, admin_sla  # noqa: E402, F401
+# Agents and teams, custom fields, routing rules, calendars, SLA policies and canned
+# responses have admin modules of their own: importing them registers them.
+from . import admin_agents, admin_canned_responses, admin_custom_fields, admin_routing, admin_sla  # noqa: E402, F401

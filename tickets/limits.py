@@ -26,3 +26,8 @@ MAX_CUSTOM_FIELD_TEXT_LENGTH = 1000
 # Numbers stay within what a float holds exactly as a whole number, so the API, the
 # PostgreSQL CSV writer and Python's agree on every digit.
 MAX_CUSTOM_FIELD_NUMBER = 10**15
+# Canned responses (tickets/canned_responses.py): what their fields hold. A body leaves room
+# for its placeholders' values and the agent's own words within one comment.
+MAX_CANNED_TITLE_LENGTH = 100
+MAX_CANNED_SHORTCUT_LENGTH = 30
+MAX_CANNED_BODY_LENGTH = 10_000

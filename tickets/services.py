@@ -13,11 +13,12 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from . import assignment, publishing, routing, search, sla_clock, versions
+from . import assignment, canned_responses, placeholders, publishing, routing, search, sla_clock, versions
 from .actors import SYSTEM_ACTOR, Actor
 from .custom_fields import audit_text, value_changes, value_field, values_for_create
 from .events import (
@@ -808,6 +809,61 @@ def ticket_take_next(*, agent_id: int, actor: Actor) -> SupportTicket | None:
     ticket = _locked(queued[0])
     changes = _Changes(actor)
     _apply_agent(ticket, agent, changes)
+    _save_and_publish(ticket, changes)
+    return ticket
+
+
+@publishing.atomic()
+def ticket_apply_macro(
+    *,
+    ticket_id: int,
+    canned_response_id: int,
+    user: AbstractBaseUser | AnonymousUser,
+    actor: Actor,
+    is_internal: bool = False,
+    comment: str = "",
+    seen_version: int | None = None,
+    seen_comment_id: int | None = None,
+) -> SupportTicket:
+    """Sends a canned response on the ticket, as `user` (who must see it, else
+    CannedResponse.DoesNotExist; tickets/canned_responses.py): its body rendered for the
+    ticket and the user, then `comment`, as one comment (comment_add: public replies go out
+    like any other), then its actions, each changed field audited. One transaction: an
+    action refused (a team or an agent deleted since the response was saved, a tag too
+    many) writes nothing, the reply included. `seen_version` as for ticket_change_status,
+    `seen_comment_id` as for comment_add."""
+    response = canned_responses.find(user, canned_response_id)
+    ticket = _locked(ticket_id)
+    versions.check_version(ticket, seen=seen_version)
+    text = canned_responses.reply_text(response, ticket=ticket, sender=placeholders.Sender.of(user), comment=comment)
+    if text:
+        comment_add(
+            ticket_id=ticket.pk,
+            body=text,
+            is_internal=is_internal,
+            author=actor.name,
+            actor=actor,
+            seen_comment_id=seen_comment_id,
+        )
+        ticket = _locked(ticket_id)  # as the comment left it (counts, first response)
+    actions = response.actions
+    tags = None
+    if "addTags" in actions or "removeTags" in actions:
+        removed = set(actions.get("removeTags", ()))
+        tags = [tag for tag in [*ticket.tags, *actions.get("addTags", ())] if tag not in removed]
+    try:
+        changes = _apply_updates(
+            ticket,
+            actor,
+            status=actions.get("status"),
+            priority=actions.get("priority"),
+            category=actions.get("category"),
+            assignee=_assignee(KEEP, actions["assigneeId"]) if "assigneeId" in actions else KEEP,
+            team=_team(actions["teamId"]) if "teamId" in actions else KEEP,
+            tags=tags,
+        )
+    except TicketError as error:  # named as the request names it: the response, not a field it never sent
+        raise TicketError("cannedResponseId", f'"{response.title}" cannot be applied: {error.message}') from None
     _save_and_publish(ticket, changes)
     return ticket
 

@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from .agents import AgentViewSet, TeamViewSet
+from .canned_responses import CannedResponseViewSet
 from .custom_fields import CustomFieldViewSet
 from .routing import RoutingRuleViewSet
 from .sla_policies import BusinessCalendarViewSet, SlaPolicyViewSet
@@ -23,5 +24,6 @@ router.register("admin/business-calendars", BusinessCalendarViewSet, basename="b
 router.register("admin/sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("admin/routing-rules", RoutingRuleViewSet, basename="routing-rule")
 router.register("admin/custom-fields", CustomFieldViewSet, basename="custom-field")
+router.register("admin/canned-responses", CannedResponseViewSet, basename="canned-response")
 
 urlpatterns = router.urls

@@ -9,7 +9,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -26,6 +26,7 @@ from ..sla_explanation import explain
 from ..statistics import ticket_statistics
 from ..statistics_groups import GROUPINGS, ticket_statistics_by
 from . import serializers as s
+from .canned_responses import ApplyMacroMixin
 from .pagination import PageLimitPagination
 from .preconditions import IF_MATCH, etag_header, seen_version, with_etag
 from .sla_explanation import SlaExplanationSerializer
@@ -58,7 +59,8 @@ def _api_actor(request: Request) -> Any:
     return actor_for_user(request.user, ChangeSource.API)
 
 
-class SupportTicketViewSet(viewsets.GenericViewSet):
+@extend_schema_view(apply_macro=extend_schema(parameters=[TICKET_ID]))
+class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
     queryset = selectors.ticket_list()
     filter_backends = [DjangoFilterBackend]
     filterset_class = TicketFilter

@@ -11,6 +11,7 @@ from .agents import Agent as Agent
 from .agents import Team as Team
 from .agents import TeamAssignment as TeamAssignment
 from .agents import TeamMembership as TeamMembership
+from .canned_responses import CannedResponse as CannedResponse
 from .configuration import ConfigurationStamp as ConfigurationStamp
 from .custom_fields import CustomField as CustomField
 from .custom_fields import CustomFieldType as CustomFieldType
