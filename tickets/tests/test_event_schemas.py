@@ -54,7 +54,15 @@ TICKET = {
     "assignee_id": "NoneType",
     "team_id": "NoneType",
 }
-COMMENT = {"id": "int", "body": "str", "is_internal": "bool", "author": "str", "source": "str", "created_at": "str"}
+COMMENT = {
+    "id": "int",
+    "body": "str",
+    "is_internal": "bool",
+    "author": "str",
+    "source": "str",
+    "created_at": "str",
+    "author_type": "str",
+}
 
 
 def schema(value: Any) -> Any:
