@@ -22,12 +22,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from tickets import services
+from tickets import agents, services
 from tickets.actors import Actor
 from tickets.models import (
+    Agent,
     ChangeSource,
     CommentAuthorType,
     SupportTicket,
+    Team,
     TicketComment,
     TicketPriority,
     TicketSource,
@@ -276,15 +278,13 @@ LAST_NAMES = (
     "Kim",
 )
 DOMAINS = ("example.com", "example.org")
-AGENTS = (
-    "John Doe",
-    "Priya Shah",
-    "Marco Bianchi",
-    "Sarah Lee",
-    "Tom Becker",
-    "Ana Costa",
-    "Yusuf Demir",
-)
+# The demo's teams, their agents, and the categories each takes (the per-agent and
+# per-team statistics need tickets of real agents and teams).
+TEAMS = {
+    "Payments": (("John Doe", "Priya Shah"), ("billing",)),
+    "Accounts & security": (("Marco Bianchi", "Sarah Lee"), ("account", "security")),
+    "Platform": (("Tom Becker", "Ana Costa", "Yusuf Demir"), ("technical", "feature_request", "general", "other")),
+}
 SOURCES = (
     TicketSource.WEB,
     TicketSource.EMAIL,
@@ -352,14 +352,39 @@ class Command(BaseCommand):
         # Oldest first, so ticket numbers follow the creation times as they would.
         openings = sorted(_opening(rng, now) for _ in range(options["count"]))
         with transaction.atomic():
+            teams = _demo_teams()
             ids = [
-                _seed_ticket(rng, opened, stalled=index % STALLED == STALLED // 2)
+                _seed_ticket(rng, opened, teams, stalled=index % STALLED == STALLED // 2)
                 for index, opened in enumerate(openings)
             ]
         statuses = Counter(SupportTicket.objects.filter(pk__in=ids).values_list("status", flat=True))
         comments = TicketComment.objects.filter(ticket_id__in=ids).count()
         summary = ", ".join(f"{statuses[status]} {status.label.lower()}" for status in TicketStatus)
         self.stdout.write(f"Seeded {len(ids)} tickets ({summary}) with {comments} comments.")
+
+
+@dataclass(frozen=True)
+class _DemoTeam:
+    team_id: int
+    agents: tuple[str, ...]
+
+
+def _demo_teams() -> dict[str, _DemoTeam]:
+    """Each category's team, with its agents; made through the agents' services the first
+    time, found by name afterwards."""
+    by_category = {}
+    for name, (members, categories) in TEAMS.items():
+        agent_ids = [_demo_agent(member).pk for member in members]
+        team = Team.objects.filter(name=name).first() or agents.team_create(name=name, member_ids=agent_ids)
+        by_category |= {category: _DemoTeam(team.pk, members) for category in categories}
+    return by_category
+
+
+def _demo_agent(name: str) -> Agent:
+    username = slugify(name).replace("-", ".")
+    return Agent.objects.filter(display_name=name).first() or agents.agent_create(
+        username=username, display_name=name, email=f"{username}@fractionax.example"
+    )
 
 
 def _opening(rng: random.Random, now: datetime) -> datetime:
@@ -375,13 +400,15 @@ def _delay(rng: random.Random, target: timedelta, share: float, spread: float) -
     return target * (share * math.exp(rng.gauss(0, spread)))
 
 
-def _seed_ticket(rng: random.Random, opened: datetime, *, stalled: bool) -> int:
+def _seed_ticket(rng: random.Random, opened: datetime, teams: dict[str, _DemoTeam], *, stalled: bool) -> int:
     """One ticket, taken through the steps of its life whose time has come; returns its id."""
     scenario = rng.choice(SCENARIOS)
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     customer = Actor(name=f"{first} {last}", source=ChangeSource.SYSTEM)
-    agent = Actor(name=rng.choice(AGENTS), source=ChangeSource.DASHBOARD)
+    team = teams[scenario.category]
+    agent = Actor(name=rng.choice(team.agents), source=ChangeSource.DASHBOARD)
     ticket = services.ticket_create(
+        team_id=team.team_id,
         subject=scenario.subject,
         description=scenario.description,
         customer_name=customer.name,
