@@ -372,7 +372,7 @@ class _DemoTeam:
 def _demo_teams() -> dict[str, _DemoTeam]:
     """Each category's team, with its agents; made through the agents' services the first
     time, found by name afterwards."""
-    by_category = {}
+    by_category: dict[str, _DemoTeam] = {}
     for name, (members, categories) in TEAMS.items():
         agent_ids = [_demo_agent(member).pk for member in members]
         team = Team.objects.filter(name=name).first() or agents.team_create(name=name, member_ids=agent_ids)
