@@ -326,7 +326,6 @@ RESOLUTION_NOTES = (
     "Account secured and 2FA reset after identity check.",
 )
 
-SEEDER = Actor(name="Demo seed", source=ChangeSource.SYSTEM)
 DAYS = 60
 # Every STALLED-th ticket is forgotten: it never gets resolved, so by now it is overdue.
 STALLED = 25
@@ -418,7 +417,7 @@ def _seed_ticket(rng: random.Random, opened: datetime, teams: dict[str, _DemoTea
         category=scenario.category,
         source=rng.choices(SOURCES, SOURCE_WEIGHTS)[0],
         tags=rng.sample(scenario.tags, k=rng.randint(1, len(scenario.tags))),
-        actor=SEEDER,
+        actor=customer,  # the customer opened it, as a Help Scout conversation is audited
         created_at=opened,
     )
     life = _Life(ticket.pk, opened, timezone.now())
