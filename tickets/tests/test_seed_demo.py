@@ -35,10 +35,11 @@ def test_the_statistics_show_meaningful_figures_right_after_seeding(staff_client
     tallies_compact()
     assert staff_client.get(STATISTICS, {"dateRange": "90d"}).json() == figures
 
-    # The README's example finds them.
+    # The documented example (docs/api.md) finds them.
     overdue = staff_client.get("/api/admin/support-tickets", {"overdue": "true"}).json()
     assert overdue["pagination"]["total"] == figures["overdue"]
     assert all(ticket["sla"]["isOverdue"] for ticket in overdue["results"])
+    assert staff_client.get("/api/admin/support-tickets", {"search": "deposit", "overdue": "true"}).json()["results"]
 
     # The daily chart: tickets on most days of the last 60, resolutions too.
     client.force_login(staff_agent)

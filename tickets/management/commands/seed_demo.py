@@ -328,7 +328,10 @@ RESOLUTION_NOTES = (
 
 DAYS = 60
 # Every STALLED-th ticket is forgotten: it never gets resolved, so by now it is overdue.
+# They are the hard cases, money stuck on its way (docs/api.md's example finds them:
+# ?search=deposit&overdue=true).
 STALLED = 25
+STUCK_MONEY = tuple(scenario for scenario in SCENARIOS if {"deposit", "withdrawal"} & set(scenario.tags))
 # A delay drawn around an SLA target: its median share of the target, and the spread (of
 # its logarithm). About one response and one resolution in twenty miss their target.
 RESPONSE_SHARE, RESPONSE_SPREAD = 0.3, 0.75
@@ -401,7 +404,7 @@ def _delay(rng: random.Random, target: timedelta, share: float, spread: float) -
 
 def _seed_ticket(rng: random.Random, opened: datetime, teams: dict[str, _DemoTeam], *, stalled: bool) -> int:
     """One ticket, taken through the steps of its life whose time has come; returns its id."""
-    scenario = rng.choice(SCENARIOS)
+    scenario = rng.choice(STUCK_MONEY if stalled else SCENARIOS)
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     customer = Actor(name=f"{first} {last}", source=ChangeSource.SYSTEM)
     team = teams[scenario.category]
