@@ -22,6 +22,7 @@ from .forms import TagsField
 from .models import (
     FINISHED_STATUSES,
     ChangeSource,
+    CommentAuthorType,
     SupportTicket,
     TicketComment,
     TicketEvent,
@@ -135,8 +136,8 @@ class CommentInline(admin.TabularInline):
     model = TicketComment
     form = CommentInlineForm
     verbose_name = "comment"
-    fields = ("body", "is_internal", "author", "source", "created_at")
-    readonly_fields = ("author", "source", "created_at")
+    fields = ("body", "is_internal", "author", "author_type", "source", "created_at")
+    readonly_fields = ("author", "author_type", "source", "created_at")
     extra = 1
     can_delete = False
 
@@ -262,6 +263,7 @@ class SupportTicketAdmin(admin.ModelAdmin):
                 body=comment.body,
                 is_internal=comment.is_internal,
                 author=actor.name,
+                author_type=CommentAuthorType.AGENT,
                 actor=actor,
             )
             for comment in formset.save(commit=False)

@@ -157,6 +157,7 @@ def comment_representation(comment: Any) -> dict[str, Any]:
         "comment": comment.body,
         "isInternal": comment.is_internal,
         "author": comment.author,
+        "authorType": comment.author_type,
         "source": comment.source,
         "createdAt": iso_time(comment.created_at),
     }

@@ -51,6 +51,7 @@ from .models import (
     PRIORITY_RANK,
     Agent,
     ChangeSource,
+    CommentAuthorType,
     RoutingRule,
     SlaPolicy,
     SupportTicket,
@@ -86,12 +87,18 @@ class _Changes:
     publish (each kind with its fields; the ticket's snapshot is added once it is saved)."""
 
     actor: Actor
+    # When the change happened, for imports (see _change_time); None: now.
+    at: datetime | None = None
     fields: set[str] = field(default_factory=set)
     audit: list[TicketEvent] = field(default_factory=list)
     published: list[tuple[type[TicketChanged], dict[str, Any]]] = field(default_factory=list)
     updated: dict[str, Any] = field(default_factory=dict)  # for one TicketUpdated
     # Agents whose open tickets this change lowered: their teams' queues may go to them.
     freed_agents: set[int] = field(default_factory=set)
+
+    @property
+    def when(self) -> datetime:
+        return self.at or timezone.now()
 
     def record(self, ticket: SupportTicket, action: str, field_name: str, old: Any, new: Any) -> None:
         self.audit.append(
@@ -103,6 +110,7 @@ class _Changes:
                 new_value=_audit_value(new),
                 actor=self.actor.name,
                 source=self.actor.source,
+                created_at=self.when,
             )
         )
 
@@ -113,6 +121,21 @@ def _audit_value(value: Any) -> str | None:
     if isinstance(value, list):
         return ",".join(value)
     return str(value)
+
+
+def _change_time(at: datetime | None, *, field_name: str, ticket: SupportTicket | None = None) -> datetime | None:
+    """An import's own time of a change (None: the change happens now): aware, not in the
+    future, and not before the ticket's creation, so the audit trail, the SLA clock (which
+    reads the status changes' times) and the statistics agree on one history."""
+    if at is None:
+        return None
+    if timezone.is_naive(at):
+        raise TicketError(field_name, "A time with its time zone is required.")
+    if at > timezone.now():
+        raise TicketError(field_name, "Cannot be in the future.")
+    if ticket is not None and at < ticket.created_at:
+        raise TicketError(field_name, "Cannot be before the ticket was created.")
+    return at
 
 
 def _require_choice(field_name: str, value: str, choices: type[TicketStatus] | Any) -> None:
@@ -159,7 +182,7 @@ def _save(ticket: SupportTicket, changes: _Changes, policies: Sequence[SlaPolicy
     agent in the same write (tickets/assignment.py)."""
     if not changes.fields:
         return []
-    routed = _route_in_team(ticket)
+    routed = _route_in_team(ticket, at=changes.at)
     return _write(ticket, [changes] if routed is None else [changes, routed], policies)
 
 
@@ -168,7 +191,8 @@ def _write(
 ) -> list[TicketChanged]:
     """One UPDATE for all of them; each set's audit rows and events carry its own actor.
     `policies`: the SLA policies, when the caller loaded them for many tickets."""
-    ticket.updated_at = timezone.now()
+    stamps = [changes.at for changes in change_sets if changes.at is not None]
+    ticket.updated_at = max([ticket.updated_at, *stamps]) if stamps else timezone.now()
     ticket.version += 1  # what writers who saw the ticket before this see is now outdated
     fields = set().union(*(changes.fields for changes in change_sets))
     # First, so that the SLA clock reads this change's status in the audit trail too.
@@ -245,7 +269,7 @@ def _team_actor(team: Team) -> Actor:
     return Actor(name=f"{team.name}: {team.get_assignment_display().lower()}", source=ChangeSource.SYSTEM)
 
 
-def _route_in_team(ticket: SupportTicket) -> _Changes | None:
+def _route_in_team(ticket: SupportTicket, *, at: datetime | None = None) -> _Changes | None:
     """For an open, unassigned ticket of an automatic team: its assignment to the team's
     next agent, audited as the team's strategy. None when it stays as it is (a manual
     team, or nobody with room: it waits in the team's queue)."""
@@ -255,7 +279,7 @@ def _route_in_team(ticket: SupportTicket) -> _Changes | None:
     if picked is None:
         return None
     team, agent = picked
-    changes = _Changes(_team_actor(team))
+    changes = _Changes(_team_actor(team), at=at)
     _apply_agent(ticket, agent, changes)
     return changes
 
@@ -288,7 +312,7 @@ def _apply_status(ticket: SupportTicket, status: str, note: str, changes: _Chang
     previous = ticket.status
     if status == previous:
         return
-    now = timezone.now()
+    now = changes.when
     if status in FINISHED_STATUSES:
         if ticket.resolved_at is None or note:
             ticket.resolved_at = ticket.resolved_at or now
@@ -329,7 +353,7 @@ def _set_assignee(ticket: SupportTicket, agent: Agent | None, name: str, changes
         changes.freed_agents.add(previous_agent)
     ticket.assignee = agent
     ticket.assigned_to = name
-    ticket.last_activity_at = timezone.now()
+    ticket.last_activity_at = changes.when
     changes.fields |= {"assignee", "assigned_to", "last_activity_at"}
     changes.record(ticket, TicketAction.ASSIGNED, "assignedTo", previous, name)
     changes.published.append((TicketAssigned, {"assigned_to": name or None, "previous_assigned_to": previous or None}))
@@ -420,11 +444,14 @@ def ticket_create(
     tags: Sequence[str] = (),
     helpscout_conversation_id: str | None = None,
     custom_fields: Mapping[str, Any] | None = None,
+    created_at: datetime | None = None,
 ) -> SupportTicket:
     """`assignee_id` (an agent) wins over `assigned_to` (a name, see _assignee). The active
     routing rules that match the new ticket then change it, each audited under its name
     (tickets/routing.py); a ticket of an automatic team left without an assignee goes to
-    the team's next agent."""
+    the team's next agent. `created_at`, for imports (a Help Scout conversation, the demo),
+    is when the ticket was opened where it came from (not in the future): its deadlines
+    count from then, and its creation and routing are audited at that time."""
     _require_choice("priority", priority, TicketPriority)
     _require_choice("category", category, TicketCategory)
     _require_choice("source", source, TicketSource)
@@ -442,10 +469,11 @@ def ticket_create(
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise TicketError("description", f"At most {MAX_DESCRIPTION_LENGTH} characters.")
     values = values_for_create(custom_fields, source=actor.source)  # tickets/custom_fields.py
+    created_at = _change_time(created_at, field_name="createdAt")
     team = _team(team_id)
     who = _assignee(assigned_to, assignee_id if assignee_id is not None else KEEP)
     assert not isinstance(who, Keep)
-    now = timezone.now()
+    now = created_at or timezone.now()
     clock = sla_clock.clock_for(priority=priority, category=category, source=source, team_id=team_id)
     deadlines = sla_clock.deadlines(clock, created_at=now)
     subject, customer_email, customer_name = subject.strip(), customer_email.strip(), customer_name.strip()
@@ -495,8 +523,8 @@ def ticket_create(
     )
     # The routing rules' changes, then the team's assignment, in one UPDATE; `new-ticket`
     # shows the ticket as they left it, and their own events follow it.
-    change_sets = _routing_rule_changes(ticket)
-    routed = _route_in_team(ticket)
+    change_sets = _routing_rule_changes(ticket, at=created_at)
+    routed = _route_in_team(ticket, at=created_at)
     change_sets += [routed] if routed is not None else []
     events = _write(ticket, change_sets) if change_sets else []
     publishing.publish(TicketCreated(ticket=TicketSnapshot.of(ticket), source=actor.source))
@@ -507,7 +535,7 @@ def ticket_create(
     return ticket
 
 
-def _routing_rule_changes(ticket: SupportTicket) -> list[_Changes]:
+def _routing_rule_changes(ticket: SupportTicket, *, at: datetime | None = None) -> list[_Changes]:
     """What the active routing rules that match the new ticket (as it was created) do to
     it, one change set per rule, audited with the rule's name (tickets/routing.py)."""
     rules = routing.matching_rules(ticket)
@@ -519,7 +547,7 @@ def _routing_rule_changes(ticket: SupportTicket) -> list[_Changes]:
     agents = Agent.objects.in_bulk(wanted_agents) if wanted_agents else {}
     change_sets = []
     for rule in rules:
-        changes = _Changes(Actor(name=rule.name, source=ChangeSource.SYSTEM))
+        changes = _Changes(Actor(name=rule.name, source=ChangeSource.SYSTEM), at=at)
         _apply_rule(ticket, rule, teams, agents, changes)
         if changes.fields:
             change_sets.append(changes)
@@ -570,13 +598,20 @@ def _agent(agent_id: int | None) -> Agent | None:
 
 @publishing.atomic()
 def ticket_change_status(
-    *, ticket_id: int, status: str, actor: Actor, resolution_note: str = "", seen_version: int | None = None
+    *,
+    ticket_id: int,
+    status: str,
+    actor: Actor,
+    resolution_note: str = "",
+    seen_version: int | None = None,
+    at: datetime | None = None,
 ) -> SupportTicket:
     """Any status may follow any other; leaving resolved/closed reopens the ticket.
-    `seen_version`, when given, must be the ticket's version (tickets/versions.py)."""
+    `seen_version`, when given, must be the ticket's version (tickets/versions.py). `at`,
+    for imports, is when the change happened (see _change_time): a resolution's time too."""
     ticket = _locked(ticket_id)
     versions.check_version(ticket, seen=seen_version)
-    changes = _Changes(actor)
+    changes = _Changes(actor, at=_change_time(at, field_name="at", ticket=ticket))
     _apply_status(ticket, status, resolution_note.strip(), changes)
     _save_and_publish(ticket, changes)
     return ticket
@@ -591,26 +626,34 @@ def ticket_assign(
     assignee_id: int | Keep | None = KEEP,
     team_id: int | Keep | None = KEEP,
     seen_version: int | None = None,
+    at: datetime | None = None,
 ) -> SupportTicket:
     """Who works the ticket: an agent (`assignee_id`, None unassigns), or a name
     (`assigned_to`, None or empty unassigns; an agent's display name assigns that agent),
     and its team (`team_id`, None for none). KEEP leaves a field as it is.
-    `seen_version` as for ticket_change_status."""
+    `seen_version` and `at` as for ticket_change_status."""
     ticket = _locked(ticket_id)
     versions.check_version(ticket, seen=seen_version)
-    changes = _apply_updates(ticket, actor, assignee=_assignee(assigned_to, assignee_id), team=_team_or_keep(team_id))
+    changes = _apply_updates(
+        ticket,
+        actor,
+        assignee=_assignee(assigned_to, assignee_id),
+        team=_team_or_keep(team_id),
+        at=_change_time(at, field_name="at", ticket=ticket),
+    )
     _save_and_publish(ticket, changes)
     return ticket
 
 
 @publishing.atomic()
 def ticket_change_priority(
-    *, ticket_id: int, priority: str, actor: Actor, seen_version: int | None = None
+    *, ticket_id: int, priority: str, actor: Actor, seen_version: int | None = None, at: datetime | None = None
 ) -> SupportTicket:
-    """Recomputes the SLA deadlines from the creation time. `seen_version` as for ticket_change_status."""
+    """Recomputes the SLA deadlines from the creation time. `seen_version` and `at` as for
+    ticket_change_status."""
     ticket = _locked(ticket_id)
     versions.check_version(ticket, seen=seen_version)
-    changes = _Changes(actor)
+    changes = _Changes(actor, at=_change_time(at, field_name="at", ticket=ticket))
     _apply_priority(ticket, priority, changes)
     _save_and_publish(ticket, changes)
     return ticket
@@ -666,8 +709,9 @@ def _apply_updates(
     team: Team | Keep | None = KEEP,
     tags: Sequence[str] | None = None,
     custom_fields: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> _Changes:
-    changes = _Changes(actor)
+    changes = _Changes(actor, at=at)
     if status is not None:
         _apply_status(ticket, status, resolution_note.strip(), changes)
     if priority is not None:
@@ -876,20 +920,25 @@ def comment_add(
     is_internal: bool,
     author: str,
     actor: Actor,
+    author_type: str = CommentAuthorType.AGENT,
     counts_as_response: bool = True,
     external_id: str = "",
     written_at: datetime | None = None,
     seen_version: int | None = None,
     seen_comment_id: int | None = None,
 ) -> TicketComment:
-    """A comment by `author`. The earliest public one that `counts_as_response` (an
-    agent's, not a customer's) sets the ticket's first-response time, to the comment's
-    time. A comment with an `external_id` already stored from the same source is returned
-    as it is (idempotent). `written_at`, when it was written where it came from (a Slack
-    message, a Help Scout thread), dates the comment (within the ticket's life), so
+    """A comment by `author`, who is `author_type` (CommentAuthorType): the caller knows
+    it from the way in (staff in the app: an agent; a Help Scout customer thread: the
+    customer), never from what a client asks. The earliest public one that
+    `counts_as_response` (an agent's; never a customer's) sets the ticket's first-response
+    time, to the comment's time. A comment with an `external_id` already stored from the
+    same source is returned as it is (idempotent). `written_at`, when it was written where
+    it came from (a Slack message, a Help Scout thread, an import), dates the comment and
+    its audit row, kept within the ticket's life (remote clocks may run ahead of ours), so
     comments delivered late or out of order keep the time they were written.
     `seen_version` and `seen_comment_id` (the newest comment the author had seen, 0 for
     none), when given, refuse a comment written on an outdated view (tickets/versions.py)."""
+    _require_choice("authorType", author_type, CommentAuthorType)
     body = body.strip()
     if not body:
         raise TicketError("comment", "This field may not be blank.")
@@ -908,14 +957,17 @@ def comment_add(
         body=body,
         is_internal=is_internal,
         author=author,
+        author_type=author_type,
         source=actor.source,
         created_at=now if written_at is None else min(max(written_at, ticket.created_at), now),
         external_id=external_id,
     )
     fields = ["total_comments", "last_activity_at", "updated_at"]
     ticket.total_comments += 1
-    ticket.last_activity_at = ticket.updated_at = now
-    responds = counts_as_response and not is_internal
+    # A comment written earlier (delivered late, imported) moves neither time back.
+    ticket.last_activity_at = max(ticket.last_activity_at, comment.created_at)
+    ticket.updated_at = max(ticket.updated_at, comment.created_at)
+    responds = counts_as_response and not is_internal and author_type != CommentAuthorType.CUSTOMER
     if responds and (ticket.first_response_at is None or comment.created_at < ticket.first_response_at):
         ticket.first_response_at = comment.created_at
         clock = sla_clock.ticket_clock(ticket)
@@ -936,7 +988,7 @@ def comment_add(
         new_value=str(comment.pk),
         actor=actor.name,
         source=actor.source,
-        created_at=now,
+        created_at=comment.created_at,  # the history reads in the order things were written
     )
     publishing.publish(
         TicketCommentAdded(ticket=TicketSnapshot.of(ticket), source=actor.source, comment=CommentSnapshot.of(comment))

@@ -31,9 +31,11 @@ from .forms import (
     TicketUpdateForm,
     add_service_error,
 )
+from .history import ticket_history
 from .models import (
     Agent,
     ChangeSource,
+    CommentAuthorType,
     SupportTicket,
     TicketCategory,
     TicketPriority,
@@ -288,7 +290,7 @@ def _detail(
     context = {
         "ticket": ticket,
         "comments": comments,
-        "events": selectors.ticket_activity(ticket.pk),
+        "history": ticket_history(selectors.ticket_activity(ticket.pk), comments=comments),
         "now": now,
         "sla": explain(ticket, now=now),
         "me": display_name(request.user),
@@ -360,6 +362,7 @@ def ticket_comment(request: HttpRequest, pk: str) -> HttpResponse:
             body=data["comment"],
             is_internal=data["is_internal"],
             author=me,
+            author_type=CommentAuthorType.AGENT,
             actor=_actor(request),
             seen_comment_id=data["seen_comment_id"] or 0,
         )

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from integrations.models import InboundDelivery, IntegrationName
 from tickets import publishing, services
 from tickets.actors import Actor
-from tickets.models import ChangeSource, SupportTicket, TicketComment, TicketSource
+from tickets.models import ChangeSource, CommentAuthorType, SupportTicket, TicketComment, TicketSource
 
 from . import users
 from .ticket_input import NewTicket
@@ -84,8 +84,9 @@ def ticket_assign_from_slack(
 def thread_reply_record(
     *, event_id: str, ticket_id: int, body: str, author: str, message_ts: str
 ) -> TicketComment | None:
-    """A person's reply in the ticket's thread, as an internal comment (the support channel
-    is internal). Slack's redelivery of an event already recorded returns None."""
+    """A person's reply in the ticket's thread, as an internal comment by an agent (the
+    support channel is internal: whoever writes there works with support, even without an
+    agent profile). Slack's redelivery of an event already recorded returns None."""
     if not _first_delivery(event_id):
         return None
     return services.comment_add(
@@ -93,6 +94,7 @@ def thread_reply_record(
         body=body,
         is_internal=True,
         author=author,
+        author_type=CommentAuthorType.AGENT,
         actor=slack_actor(author),
         external_id=message_ts,
         written_at=_slack_time(message_ts),

@@ -117,7 +117,7 @@
     },
     warnCollision(comment) {
       const element = document.getElementById("collision-warning");
-      const kind = comment.isInternal ? "an internal note" : "a reply";
+      const kind = comment.isInternal ? "an internal note" : comment.authorType === "customer" ? "a message (customer)" : "a reply";
       element.textContent = `${comment.author} added ${kind} while you were here. Read it before you send yours.`;
       element.hidden = false;
     },

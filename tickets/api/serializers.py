@@ -25,6 +25,7 @@ from ..limits import (
 )
 from ..models import (
     ChangeSource,
+    CommentAuthorType,
     SupportTicket,
     TicketCategory,
     TicketEvent,
@@ -141,6 +142,12 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(source="body")
     isInternal = serializers.BooleanField(source="is_internal")
     author = serializers.CharField()
+    authorType = serializers.ChoiceField(
+        source="author_type",
+        choices=CommentAuthorType.choices,
+        help_text="Who wrote it: the customer, an agent (staff; every comment made through this API), "
+        "the system, or an integration's automatic message.",
+    )
     source = serializers.ChoiceField(choices=ChangeSource.choices)  # type: ignore[assignment]
     createdAt = serializers.DateTimeField(source="created_at")
 

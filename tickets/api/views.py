@@ -20,7 +20,7 @@ from .. import selectors, services
 from ..actors import actor_for_user
 from ..export import csv_chunks, csv_chunks_async
 from ..filters import DATE_RANGES, TicketFilter
-from ..models import ChangeSource, SupportTicket
+from ..models import ChangeSource, CommentAuthorType, SupportTicket
 from ..representation import TICKET_COLUMNS
 from ..sla_explanation import explain
 from ..statistics import ticket_statistics
@@ -208,6 +208,7 @@ class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
             body=data["comment"],
             is_internal=data["isInternal"],
             author=actor.name,
+            author_type=CommentAuthorType.AGENT,  # staff, whatever the body says
             actor=actor,
             seen_version=seen,
             seen_comment_id=data["seenCommentId"],

@@ -82,6 +82,16 @@ class ChangeSource(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+class CommentAuthorType(models.TextChoices):
+    """Who wrote a comment, as the ticket page and the API tell them apart. The services
+    take it from the way in, never from what a client asks: see docs/tickets.md."""
+
+    CUSTOMER = "customer", "Customer"
+    AGENT = "agent", "Agent"
+    SYSTEM = "system", "System"
+    INTEGRATION = "integration", "Integration"
+
+
 class HelpScoutSyncStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SYNCED = "synced", "Synced"
@@ -292,6 +302,8 @@ class TicketComment(models.Model):
     body = models.TextField()
     is_internal = models.BooleanField(default=False)
     author = models.CharField(max_length=150)
+    # No default: each way in says who the author is (services.comment_add).
+    author_type = models.CharField(max_length=12, choices=CommentAuthorType.choices)
     source = models.CharField(max_length=20, choices=ChangeSource.choices)
     # The comment's id where it came from (Help Scout thread id, Slack message ts): the
     # same comment delivered twice is stored once.
