@@ -25,6 +25,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 
+from . import configuration_cache
 from .exceptions import TicketError
 from .limits import (
     MAX_CUSTOM_FIELD_CHOICE_LENGTH,
@@ -173,12 +174,19 @@ def definition_update(*, key: str, fields: Mapping[str, Any]) -> CustomField:
     return definition
 
 
+def _by_key() -> dict[str, CustomField]:
+    """Every definition by key, in the order made. Every ticket creation reads them (for
+    the required ones), so the process keeps them while the configuration is unchanged
+    (tickets/configuration_cache.py): shared, so read them, never change them."""
+    return configuration_cache.kept("custom_fields", lambda: {d.key: d for d in CustomField.objects.order_by("id")})
+
+
 def definitions() -> list[CustomField]:
-    return list(CustomField.objects.order_by("id"))
+    return list(_by_key().values())
 
 
 def active_definitions() -> list[CustomField]:
-    return list(CustomField.objects.filter(active=True).order_by("id"))
+    return [definition for definition in _by_key().values() if definition.active]
 
 
 # --- Values ---
@@ -239,13 +247,14 @@ def parse_text(definition: CustomField, text: str) -> Any:
     return clean_value(definition, text)
 
 
-def _definitions(keys: Any) -> dict[str, CustomField]:
-    """The definitions of these keys; a refusal naming the first key that has none."""
-    found = {definition.key: definition for definition in CustomField.objects.filter(key__in=list(keys))}
+def _definitions(keys: Any, found: dict[str, CustomField] | None = None) -> dict[str, CustomField]:
+    """The definitions of these keys (among `found`, every one by default); a refusal naming
+    the first key that has none."""
+    found = _by_key() if found is None else found
     for key in keys:
         if key not in found:
             raise TicketError(value_field(str(key)), f'There is no custom field "{key}".')
-    return found
+    return {key: found[key] for key in keys}
 
 
 def _given(values: Any) -> Mapping[str, Any]:
@@ -265,7 +274,8 @@ def values_for_create(given: Mapping[str, Any] | None, *, source: str) -> dict[s
     given = _given(given or {})
     if not given and not require:
         return {}  # an integration's ticket: no query
-    definitions = _definitions(given.keys())
+    known = _by_key()
+    definitions = _definitions(given.keys(), known)
     values = {}
     for key, value in given.items():
         definition = definitions[key]
@@ -275,8 +285,8 @@ def values_for_create(given: Mapping[str, Any] | None, *, source: str) -> dict[s
         if cleaned is not None:
             values[key] = cleaned
     if require:
-        for definition in CustomField.objects.filter(active=True, required=True).order_by("id"):
-            if definition.key not in values:
+        for definition in known.values():
+            if definition.active and definition.required and definition.key not in values:
                 raise TicketError(value_field(definition.key), f"{definition.label} is required.")
     return values
 
@@ -330,7 +340,7 @@ def filter_definitions(params: Mapping[str, str]) -> dict[str, Any]:
     wanted = {name.removeprefix("cf_"): text for name, text in params.items() if name.startswith("cf_")}
     if not wanted:
         return {}
-    found = {definition.key: definition for definition in CustomField.objects.filter(key__in=list(wanted))}
+    found = _by_key()
     values = {}
     for key, text in wanted.items():
         if key not in found:
@@ -347,7 +357,7 @@ def filter_definitions(params: Mapping[str, str]) -> dict[str, Any]:
 
 def matching(values: Mapping[str, Any]) -> Q:
     """Tickets whose values include these. PostgreSQL: JSON containment, which the GIN
-    index (jsonb_path_ops, migration 0020) answers; SQLite has no containment and reads
+    index (jsonb_path_ops, migration 0021) answers; SQLite has no containment and reads
     each key."""
     if not values:
         return Q()

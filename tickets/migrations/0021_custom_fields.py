@@ -1,9 +1,13 @@
 """Custom ticket fields: their definitions, the tickets' values (a JSON column with a
 database default, so adding it rewrites no row), and on PostgreSQL a GIN index over the
 values (jsonb_path_ops: the containment the list's `cf_<key>` filter asks), taking each
-write directly as the other GIN indexes do (0011)."""
+write directly as the other GIN indexes do (0011). Every creation reads the definitions, so
+the processes keep them in memory: writes to them change the configuration stamp (0020).
+"""
 
 from django.db import migrations, models
+
+from ._configuration_triggers import add_triggers, drop_triggers
 
 INDEX = "ticket_custom_fields_gin"
 
@@ -15,6 +19,14 @@ def create_index(apps, schema_editor):
         f"CREATE INDEX IF NOT EXISTS {INDEX} ON tickets_supportticket "
         "USING gin (custom_fields jsonb_path_ops) WITH (fastupdate = off)"
     )
+
+
+def create_triggers(apps, schema_editor):
+    add_triggers(schema_editor, "tickets_customfield")
+
+
+def remove_triggers(apps, schema_editor):
+    drop_triggers(schema_editor, "tickets_customfield")
 
 
 def drop_index(apps, schema_editor):
@@ -64,4 +76,5 @@ class Migration(migrations.Migration):
             field=models.JSONField(blank=True, db_default=models.Value({}, models.JSONField()), default=dict),
         ),
         migrations.RunPython(create_index, drop_index),
+        migrations.RunPython(create_triggers, remove_triggers),
     ]
