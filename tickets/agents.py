@@ -106,7 +106,7 @@ def _refuse_taken(field: str, taken: bool, message: str) -> None:
 
 def _check_agent_unique(agent: Agent) -> None:
     """Display names are unique regardless of case: a ticket's `assignedTo` finds its agent
-    that way (services._agent_named). Slack and Help Scout ids each name one agent."""
+    that way (change_sets.agent_named). Slack and Help Scout ids each name one agent."""
     others = Agent.objects.exclude(pk=agent.pk)
     if agent.user_id is not None:
         taken = others.filter(user_id=agent.user_id).exists()

@@ -5,7 +5,7 @@ they have locked, so two writers who saw the same state cannot both pass.
 
 Two states are checked, each against what its writer decides on:
 - The ticket's fields (status, assignee, priority, category, tags, resolution): its
-  `version`, counted up by every change of them (services._save). Counted views, integration
+  `version`, counted up by every change of them (change_sets.save_changes). Counted views, integration
   sync stamps, SLA breach marks and comments leave it alone: a GET that counts a view must
   not outdate the version it returns, and a Slack message (whose buttons carry the version)
   is not redrawn for a reply made in its own thread.
