@@ -29,6 +29,7 @@ from .models import (
     SlaPolicy,
     SupportTicket,
     Team,
+    TeamAssignment,
     TicketAction,
     TicketCategory,
     TicketEvent,
@@ -220,6 +221,9 @@ def route_in_team(ticket: SupportTicket, *, at: datetime | None = None) -> Chang
     team, or nobody with room: it waits in the team's queue)."""
     if ticket.team_id is None or ticket.assignee_id is not None or ticket.status in FINISHED_STATUSES:
         return None
+    known = ticket.team if SupportTicket.team.is_cached(ticket) else None
+    if known is not None and known.assignment == TeamAssignment.MANUAL:
+        return None  # known without locking the team (a bulk move reads it once)
     picked = assignment.pick_agent(ticket.team_id)
     if picked is None:
         return None
@@ -297,7 +301,7 @@ def apply_team(ticket: SupportTicket, team: Team | None, changes: Changes) -> No
     changes.updated["team_id"] = team.pk if team else None
     if team is None or ticket.assignee_id is None:
         return
-    if not team.memberships.filter(agent_id=ticket.assignee_id).exists():
+    if ticket.assignee_id not in team.member_ids:
         apply_agent(ticket, None, changes)
 
 

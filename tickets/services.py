@@ -429,7 +429,9 @@ def tickets_bulk_update(
     wanted = list(dict.fromkeys(ids))
     if len(wanted) > MAX_BULK_TICKETS:
         raise TicketError("ids", f"At most {MAX_BULK_TICKETS} tickets at a time.")
-    tickets = list(SupportTicket.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
+    # With their teams (each audit row names the old one), locking only the tickets' rows.
+    locked = SupportTicket.objects.select_for_update(of=("self",)).select_related("team")
+    tickets = list(locked.filter(pk__in=wanted).order_by("pk"))
     found = {ticket.pk for ticket in tickets}
     policies = sla_clock.active_policies()  # once for every ticket
     events: list[TicketChanged] = []

@@ -5,6 +5,8 @@ unfinished ones, per assignee), never stored: a count kept beside the tickets wo
 to follow every write, including bulk loads and the admin.
 """
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 
@@ -59,6 +61,11 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @cached_property
+    def member_ids(self) -> frozenset[int]:
+        """Its agents' ids, read once per object: a bulk change moves many tickets with one."""
+        return frozenset(self.memberships.values_list("agent_id", flat=True))
 
 
 class TeamMembership(models.Model):

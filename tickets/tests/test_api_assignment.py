@@ -1,8 +1,10 @@
 """Agents and teams on tickets through the API: create, assign, bulk, and the filters."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from tickets.models import Agent
+from tickets.models import Agent, SupportTicket, TicketEvent
 
 from .api_helpers import URL, client_for, ticket_url
 from .factories import make_agent, make_team, make_ticket
@@ -69,6 +71,26 @@ def test_bulk_moves_tickets_to_a_team(staff_client):
     assert response.json() == {"updated": 2, "notFound": []}
     rows = staff_client.get(URL, {"teamId": team.pk}).json()["results"]
     assert sorted(row["assignedTo"] for row in rows) == ["Ann", "Bob"]
+
+
+def test_a_bulk_move_reads_teams_and_members_as_often_for_twelve_tickets_as_for_three(staff_client):
+    """Each moved ticket's old team is named in its audit row, and an assignee from outside
+    the new team is let go: from reads made once per change, not once per ticket."""
+    bob = make_agent("Bob")
+    tech, billing = make_team("Tech", "manual", [bob]), make_team("Billing", "manual", [make_agent("Ann")])
+
+    def team_reads(count: int) -> int:
+        tickets = [make_ticket(team_id=tech.pk, assignee_id=bob.pk) for _ in range(count)]
+        body = {"ids": [t.pk for t in tickets], "updates": {"teamId": billing.pk}}
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.post(f"{URL}/bulk", body, format="json").json() == {"updated": count, "notFound": []}
+        moved = SupportTicket.objects.filter(pk__in=body["ids"])
+        assert set(moved.values_list("assigned_to", "team")) == {("", billing.pk)}
+        reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+        return len([sql for sql in reads if 'FROM "tickets_team' in sql])
+
+    assert team_reads(3) == team_reads(12)
+    assert TicketEvent.objects.filter(field="team", old_value="Tech", new_value="Billing").count() == 15
 
 
 def test_filters_by_agent_team_and_me(staff_agent, staff_client):
