@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from tickets import search, sla_clock
+from tickets import custom_fields, search, sla_clock
 from tickets.models import SupportTicket, TicketComment
 from tickets.statistics import ticket_statistics
 
@@ -68,6 +68,13 @@ def test_seed_tickets_appends_what_the_services_would_have_written():
         assert ticket.total_comments == len(ticket.comments.all())
         assert (ticket.resolved_at is not None) == (ticket.status in ("resolved", "closed"))
     assert SupportTicket.objects.filter(team__name="Billing", sla_policy__calendar__isnull=False).exists()
+    # Every loaded ticket has a plan, a value the services would accept, and the filter finds them.
+    plan = custom_fields.definitions()[0]
+    loaded_tickets = SupportTicket.objects.filter(number__range=(2, 401))
+    for values in loaded_tickets.values_list("custom_fields", flat=True):
+        assert custom_fields.clean_value(plan, values["plan"]) == values["plan"]
+    enterprise = loaded_tickets.filter(custom_fields__contains={"plan": "enterprise"}).count()
+    assert 0 < enterprise < loaded_tickets.count() / 5
 
     # The search documents are the ones the services build, and comment words find tickets.
     with connection.cursor() as cursor:

@@ -5,7 +5,8 @@ counters and statistics are then built in SQL, as the services would have left t
 A year of creation dates, every status, priority, category and source in realistic
 proportions, 30 agents in four teams, tags, varied words, and two SLA policies (urgent
 tickets, and billing in a business calendar that pauses while waiting on the customer),
-with each ticket's deadlines as its policy gives them.
+with each ticket's deadlines as its policy gives them, and a custom field, the customer's
+plan (free, pro or enterprise), on every ticket.
 """
 
 import bisect
@@ -28,6 +29,8 @@ from tickets.models import (
     TICKET_NUMBER_SEQUENCE,
     Agent,
     BusinessCalendar,
+    CustomField,
+    CustomFieldType,
     SlaPolicy,
     SupportTicket,
     Team,
@@ -102,6 +105,7 @@ CATEGORIES = (
     ("other", 2),
 )
 SOURCES = (("web", 35), ("email", 30), ("helpscout", 15), ("slack", 10), ("phone", 5), ("internal", 5))
+PLANS = (("free", 70), ("pro", 25), ("enterprise", 5))  # the custom field "plan"
 
 TICKET_COLUMNS = (
     "id",
@@ -121,6 +125,7 @@ TICKET_COLUMNS = (
     "team_id",
     "sla_policy_id",
     "tags",
+    "custom_fields",
     "slack_channel_id",
     "slack_message_ts",
     "slack_thread_id",
@@ -231,6 +236,7 @@ class Command(BaseCommand):
         texts = _Texts(rng)
         recent_status, old_status = _chooser(rng, STATUSES_RECENT), _chooser(rng, STATUSES_OLD)
         priority, category, source = _chooser(rng, PRIORITIES), _chooser(rng, CATEGORIES), _chooser(rng, SOURCES)
+        plan = _chooser(rng, PLANS)
         # Creation times ascend with the ticket number, as they would in real life.
         offsets = sorted(rng.random() * 365 * 86400 for _ in range(count))
         for index, offset in enumerate(offsets):
@@ -294,6 +300,7 @@ class Command(BaseCommand):
                 team.pk if team else None,
                 clock.policy.pk if clock.policy else None,
                 _json_list(rng.sample(TAGS, k=rng.choice((0, 0, 1, 1, 2, 3)))),
+                f'{{"plan": "{plan()}"}}',
                 "C0SUPPORT" if channel == "slack" else "",
                 f"{created.timestamp():.6f}" if channel == "slack" else "",
                 f"{created.timestamp():.6f}" if channel == "slack" else "",
@@ -401,6 +408,10 @@ def _staff() -> _Staff:
             TeamMembership.objects.bulk_create(TeamMembership(team=teams[name], agent=agents[i]) for i in members)
     calendar, _ = BusinessCalendar.objects.get_or_create(
         name="Berlin office", defaults={"timezone": "Europe/Berlin", "hours": OFFICE_HOURS, "holidays": ["2026-12-25"]}
+    )
+    CustomField.objects.get_or_create(
+        key="plan",
+        defaults={"label": "Plan", "type": CustomFieldType.CHOICE, "choices": [name for name, _ in PLANS]},
     )
     SlaPolicy.objects.get_or_create(
         name="Urgent, around the clock",
