@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from . import assignment, publishing, routing, search, sla_clock, versions
+from . import assignment, attachments, publishing, routing, search, sla_clock, versions
 from .actors import SYSTEM_ACTOR, Actor
 from .events import (
     CommentSnapshot,
@@ -387,6 +387,7 @@ def _apply_tags(ticket: SupportTicket, tags: list[str], changes: _Changes) -> No
 # --- Public services ---
 
 
+@attachments.files_removed_on_failure()
 @publishing.atomic()
 def ticket_create(
     *,
@@ -404,11 +405,13 @@ def ticket_create(
     team_id: int | None = None,
     tags: Sequence[str] = (),
     helpscout_conversation_id: str | None = None,
+    files: Sequence[attachments.IncomingFile] = (),
 ) -> SupportTicket:
     """`assignee_id` (an agent) wins over `assigned_to` (a name, see _assignee). The active
     routing rules that match the new ticket then change it, each audited under its name
     (tickets/routing.py); a ticket of an automatic team left without an assignee goes to
-    the team's next agent."""
+    the team's next agent. `files` go with the description: attached to the ticket itself
+    (tickets/attachments.py)."""
     _require_choice("priority", priority, TicketPriority)
     _require_choice("category", category, TicketCategory)
     _require_choice("source", source, TicketSource)
@@ -425,6 +428,7 @@ def ticket_create(
         raise TicketError("customerUserId", f"At most {MAX_CUSTOMER_USER_ID_LENGTH} characters.")
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise TicketError("description", f"At most {MAX_DESCRIPTION_LENGTH} characters.")
+    attachments.refuse_any(files)
     team = _team(team_id)
     who = _assignee(assigned_to, assignee_id if assignee_id is not None else KEEP)
     assert not isinstance(who, Keep)
@@ -467,6 +471,8 @@ def ticket_create(
         last_activity_at=now,
     )
     ticket.__dict__.pop("search_vector")  # computed by the INSERT: unloaded, as the list reads it
+    if files:
+        attachments.store(ticket=ticket, comment=None, files=files)
     TicketEvent.objects.create(
         ticket=ticket,
         action=TicketAction.CREATED,
@@ -789,6 +795,7 @@ def ticket_take_next(*, agent_id: int, actor: Actor) -> SupportTicket | None:
     return ticket
 
 
+@attachments.files_removed_on_failure()
 @publishing.atomic()
 def comment_add(
     *,
@@ -802,6 +809,7 @@ def comment_add(
     written_at: datetime | None = None,
     seen_version: int | None = None,
     seen_comment_id: int | None = None,
+    files: Sequence[attachments.IncomingFile] = (),
 ) -> TicketComment:
     """A comment by `author`. The earliest public one that `counts_as_response` (an
     agent's, not a customer's) sets the ticket's first-response time, to the comment's
@@ -810,12 +818,14 @@ def comment_add(
     message, a Help Scout thread), dates the comment (within the ticket's life), so
     comments delivered late or out of order keep the time they were written.
     `seen_version` and `seen_comment_id` (the newest comment the author had seen, 0 for
-    none), when given, refuse a comment written on an outdated view (tickets/versions.py)."""
+    none), when given, refuse a comment written on an outdated view (tickets/versions.py).
+    `files` are attached to the comment (tickets/attachments.py): all of them or none."""
     body = body.strip()
     if not body:
         raise TicketError("comment", "This field may not be blank.")
     if len(body) > MAX_COMMENT_LENGTH:
         raise TicketError("comment", f"At most {MAX_COMMENT_LENGTH} characters.")
+    attachments.refuse_any(files)
     ticket = _locked(ticket_id)
     versions.check_version(ticket, seen=seen_version)
     versions.check_seen_comments(ticket, seen_comment_id=seen_comment_id, author=author)
@@ -833,6 +843,8 @@ def comment_add(
         created_at=now if written_at is None else min(max(written_at, ticket.created_at), now),
         external_id=external_id,
     )
+    if files:
+        comment.attachment_list = attachments.store(ticket=ticket, comment=comment, files=files)  # type: ignore[attr-defined]
     fields = ["total_comments", "last_activity_at", "updated_at"]
     ticket.total_comments += 1
     ticket.last_activity_at = ticket.updated_at = now

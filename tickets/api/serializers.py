@@ -32,7 +32,12 @@ from ..models import (
     TicketSource,
     TicketStatus,
 )
-from ..representation import comment_representation, ticket_representation
+from ..representation import (
+    attachment_representation,
+    comment_representation,
+    ticket_attachments,
+    ticket_representation,
+)
 from ..sla import is_overdue
 
 # --- Output ---
@@ -131,6 +136,17 @@ class TicketSerializer(serializers.Serializer):
         return ticket_representation(instance, now=now, zone=zone)
 
 
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    filename = serializers.CharField()
+    contentType = serializers.CharField(source="content_type")
+    size = serializers.IntegerField(help_text="In bytes.")
+    url = serializers.CharField(help_text="The download, for staff: GET /api/admin/attachments/{id}.")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return attachment_representation(instance)
+
+
 class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     comment = serializers.CharField(source="body")
@@ -138,17 +154,25 @@ class CommentSerializer(serializers.Serializer):
     author = serializers.CharField()
     source = serializers.ChoiceField(choices=ChangeSource.choices)  # type: ignore[assignment]
     createdAt = serializers.DateTimeField(source="created_at")
+    attachments = AttachmentSerializer(many=True, source="attachment_list")
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return comment_representation(instance)
 
 
 class TicketDetailSerializer(TicketSerializer):
+    attachments = AttachmentSerializer(
+        many=True, source="attachment_list", help_text="The files sent with the ticket itself (its description)."
+    )
     comments = CommentSerializer(many=True)
 
     def to_representation(self, instance: SupportTicket) -> dict[str, Any]:
         comments = CommentSerializer(instance.comments.all(), many=True).data
-        return {**super().to_representation(instance), "comments": list(comments)}
+        return {
+            **super().to_representation(instance),
+            "attachments": ticket_attachments(instance),
+            "comments": list(comments),
+        }
 
 
 class StaleVersionSerializer(serializers.Serializer):

@@ -1,6 +1,8 @@
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from .agents import AgentViewSet, TeamViewSet
+from .attachments import AttachmentDownloadView
 from .routing import RoutingRuleViewSet
 from .sla_policies import BusinessCalendarViewSet, SlaPolicyViewSet
 from .views import SupportTicketViewSet
@@ -22,4 +24,7 @@ router.register("admin/business-calendars", BusinessCalendarViewSet, basename="b
 router.register("admin/sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("admin/routing-rules", RoutingRuleViewSet, basename="routing-rule")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    re_path(r"^admin/attachments/(?P<pk>[0-9]{1,18})/?$", AttachmentDownloadView.as_view(), name="attachment-download"),
+]
