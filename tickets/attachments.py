@@ -95,15 +95,17 @@ def clean_content_type(content_type: str, filename: str) -> str:
     return mimetypes.guess_type(filename, strict=False)[0] or DEFAULT_CONTENT_TYPE
 
 
-def _extensions(filename: str) -> set[str]:
-    return {part.lower() for part in filename.split(".")[1:]}
+def _extension(filename: str) -> str:
+    stem, dot, extension = filename.rpartition(".")
+    return extension.lower() if dot and stem else ""
 
 
 def refusal(file: IncomingFile) -> TicketError | None:
     """Why `file` cannot be attached, naming it; None when it can."""
-    refused = _extensions(file.filename) & REFUSED_ATTACHMENT_EXTENSIONS
+    extension = _extension(file.filename)
+    refused = extension in REFUSED_ATTACHMENT_EXTENSIONS
     if refused or file.content_type in REFUSED_ATTACHMENT_CONTENT_TYPES:
-        kind = f".{sorted(refused)[0]}" if refused else file.content_type
+        kind = f".{extension}" if refused else file.content_type
         return TicketError(FIELD, f'"{file.filename}" is refused: {kind} files can run programs.')
     limit = attachment_max_bytes()
     if file.size > limit:

@@ -22,11 +22,12 @@ MAX_BULK_TICKETS = 1000  # tickets one bulk change may name
 # through `attachment_max_bytes()` so that it can differ per installation.
 MAX_ATTACHMENTS = 10  # files one comment (or one new ticket) may carry
 MAX_ATTACHMENT_FILENAME_LENGTH = 255
-# Files that run when opened: refused whatever their declared type, by the name's extension
-# (any of its extensions: "invoice.pdf.exe" is refused) or by the type sent with them.
+# Files that run when opened: refused whatever their declared type, by the name's last
+# extension (what the system runs it by: "invoice.pdf.exe" is refused, "v1.com.txt" is not)
+# or by the type sent with them.
 REFUSED_ATTACHMENT_EXTENSIONS = frozenset(
     {
-        "apk", "app", "appx", "bat", "bin", "cmd", "com", "cpl", "dll", "dmg", "exe", "gadget", "hta", "inf",
+        "apk", "app", "appx", "bat", "cmd", "com", "cpl", "dll", "dmg", "exe", "gadget", "hta", "inf",
         "ins", "isp", "jar", "js", "jse", "lnk", "msc", "msi", "msp", "mst", "pif", "pkg", "ps1", "ps1xml",
         "ps2", "psc1", "psm1", "reg", "scf", "scr", "sct", "sh", "so", "sys", "vb", "vbe", "vbs", "ws", "wsc",
         "wsf", "wsh", "xbap",

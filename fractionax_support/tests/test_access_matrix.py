@@ -24,7 +24,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from tickets import agents, routing, sla_policies
-from tickets.models import SupportTicket
+from tickets.attachments import IncomingFile
+from tickets.models import Attachment, SupportTicket
 from tickets.tests.factories import StaffFactory, UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -256,6 +257,11 @@ RESOURCES: dict[str, Callable[[], int]] = {
     ),
     "/api/admin/sla-policies/": lambda: (
         sla_policies.policy_create(name=f"Planted {next(_made)}", first_response_minutes=60, resolution_minutes=120).pk
+    ),
+    "/api/admin/attachments/": lambda: (
+        Attachment.objects.get(
+            ticket=make_ticket(files=[IncomingFile.from_bytes("planted.txt", "text/plain", b"planted")])
+        ).pk
     ),
 }
 

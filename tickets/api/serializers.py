@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from ..limits import (
     MAX_ASSIGNEE_LENGTH,
+    MAX_ATTACHMENTS,
     MAX_BULK_TICKETS,
     MAX_COMMENT_LENGTH,
     MAX_CUSTOMER_NAME_LENGTH,
@@ -290,6 +291,30 @@ class TicketCreateSerializer(serializers.Serializer):
     tags = TagListField(required=False, default=list)
 
 
+class FilesField(serializers.ListField):
+    """For the schema only: the files are read from the request by tickets/api/uploads.py and
+    checked by the services (tickets/attachments.py), which name a refused file."""
+
+    child = serializers.FileField()
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            required=False,
+            help_text=(
+                f"Files to attach, the field repeated once per file: at most {MAX_ATTACHMENTS}, each at most "
+                "ATTACHMENT_MAX_BYTES (20 MB unless configured; 413 naming the file), no executable types "
+                "(400 naming the file)."
+            ),
+            **kwargs,
+        )
+
+
+class TicketCreateUploadSerializer(TicketCreateSerializer):
+    """The same fields as form fields (tags repeated), with the files."""
+
+    files = FilesField()
+
+
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TicketStatus.choices)
     resolutionNote = serializers.CharField(max_length=MAX_NOTE_LENGTH, required=False, allow_blank=True, default="")
@@ -332,6 +357,17 @@ class CommentCreateSerializer(serializers.Serializer):
             "nothing is added and the answer is 409 with their comments. Without it nothing is checked."
         ),
     )
+
+
+class CommentCreateUploadSerializer(CommentCreateSerializer):
+    files = FilesField()
+
+
+class FileTooLargeSerializer(serializers.Serializer):
+    """413: a file over ATTACHMENT_MAX_BYTES (named), or a body over the request limit."""
+
+    files = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = serializers.CharField(required=False)
 
 
 class BulkUpdatesSerializer(serializers.Serializer):

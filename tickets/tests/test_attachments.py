@@ -100,6 +100,14 @@ def test_too_many_files_are_refused_naming_the_first_one_too_many(attachment_dir
     assert stored_files(attachment_dir) == []
 
 
+def test_only_the_last_extension_decides(attachment_dir):
+    ticket = make_ticket(files=[incoming("notes from example.com.txt"), incoming("build.sh.log")])
+    assert sorted(Attachment.objects.filter(ticket=ticket).values_list("filename", flat=True)) == [
+        "build.sh.log",
+        "notes from example.com.txt",
+    ]
+
+
 def test_empty_files_are_refused(attachment_dir):
     with pytest.raises(TicketError, match=r'"empty\.txt" is empty'):
         make_ticket(files=[incoming("empty.txt", b"")])
