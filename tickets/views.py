@@ -178,7 +178,9 @@ def ticket_take_next(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def ticket_create(request: HttpRequest) -> HttpResponse:
-    form = TicketCreateForm(request.POST or None, agents=selectors.agent_list(), teams=selectors.team_list())
+    form = TicketCreateForm(
+        request.POST or None, request.FILES or None, agents=selectors.agent_list(), teams=selectors.team_list()
+    )
     if request.method == "POST" and form.is_valid():
         try:  # the form's fields are the service's arguments
             ticket = services.ticket_create(**form.cleaned_data, actor=_actor(request))
@@ -288,7 +290,7 @@ def ticket_update(request: HttpRequest, pk: str) -> HttpResponse:
 @staff_required
 def ticket_comment(request: HttpRequest, pk: str) -> HttpResponse:
     ticket = _ticket_or_404(pk)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, request.FILES)
     if not form.is_valid():
         return _detail(request, ticket, comment_form=form, status=400)
     data = form.cleaned_data
@@ -301,6 +303,7 @@ def ticket_comment(request: HttpRequest, pk: str) -> HttpResponse:
             author=me,
             actor=_actor(request),
             seen_comment_id=data["seen_comment_id"] or 0,
+            files=data["files"],
         )
     except UnseenCommentsError as unseen:
         # Shown again with the new replies on the page and counted as seen, so a second send goes through.

@@ -116,6 +116,7 @@ def dashboard_urls(ticket: SupportTicket) -> list[str]:
 DASHBOARD_ROWS: dict[str, Callable[[], int]] = {
     "agent": lambda: RESOURCES["/api/admin/agents/"](),
     "team": lambda: RESOURCES["/api/admin/teams/"](),
+    "attachment": lambda: RESOURCES["/api/admin/attachments/"](),
 }
 
 

@@ -26,5 +26,5 @@ router.register("admin/routing-rules", RoutingRuleViewSet, basename="routing-rul
 
 urlpatterns = [
     *router.urls,
-    re_path(r"^admin/attachments/(?P<pk>[0-9]{1,18})/?$", AttachmentDownloadView.as_view(), name="attachment-download"),
+    re_path(r"^admin/attachments/(?P<pk>[^/]+)/?$", AttachmentDownloadView.as_view(), name="attachment-download"),
 ]
