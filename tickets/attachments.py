@@ -100,13 +100,22 @@ def _extension(filename: str) -> str:
     return extension.lower() if dot and stem else ""
 
 
+def type_refusal(filename: str, content_type: str) -> TicketError | None:
+    """Why a file of this name and type cannot be attached (an executable), before its bytes
+    are read; None when it may be. Both as `IncomingFile.of` cleans them."""
+    extension = _extension(filename)
+    refused = extension in REFUSED_ATTACHMENT_EXTENSIONS
+    if refused or content_type in REFUSED_ATTACHMENT_CONTENT_TYPES:
+        kind = f".{extension}" if refused else content_type
+        return TicketError(FIELD, f'"{filename}" is refused: {kind} files can run programs.')
+    return None
+
+
 def refusal(file: IncomingFile) -> TicketError | None:
     """Why `file` cannot be attached, naming it; None when it can."""
-    extension = _extension(file.filename)
-    refused = extension in REFUSED_ATTACHMENT_EXTENSIONS
-    if refused or file.content_type in REFUSED_ATTACHMENT_CONTENT_TYPES:
-        kind = f".{extension}" if refused else file.content_type
-        return TicketError(FIELD, f'"{file.filename}" is refused: {kind} files can run programs.')
+    refused = type_refusal(file.filename, file.content_type)
+    if refused is not None:
+        return refused
     limit = attachment_max_bytes()
     if file.size > limit:
         return AttachmentTooLargeError(
