@@ -1007,3 +1007,19 @@ def ticket_record_sync(*, ticket_id: int, actor: Actor, **fields: Any) -> None:
 def ticket_register_view(*, ticket_id: int) -> None:
     """Counts one view; a single atomic UPDATE, no lock, no audit row (views are not changes)."""
     SupportTicket.objects.filter(pk=ticket_id).update(view_count=F("view_count") + 1)
+
+
+@attachments.files_removed_on_failure()
+@publishing.atomic()
+def comment_attach_files(*, comment_id: int, files: Sequence[attachments.IncomingFile]) -> list[Any]:
+    """Files that arrive after their comment was recorded (a Slack message's, fetched off
+    the webhook's request). A comment that has files already gets none: a task that runs
+    twice adds them once. Checked as comment_add checks them."""
+    attachments.refuse_any(files)
+    comment = TicketComment.objects.filter(pk=comment_id).first()
+    if comment is None or not files:
+        return []
+    ticket = _locked(comment.ticket_id)
+    if comment.attachments.exists():
+        return []
+    return attachments.store(ticket=ticket, comment=comment, files=files)
