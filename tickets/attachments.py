@@ -140,7 +140,7 @@ def refuse_any(files: Sequence[IncomingFile]) -> None:
 def acceptable(files: Iterable[IncomingFile]) -> list[IncomingFile]:
     """What an integration can bring in of a message's files: the refused ones are left out
     (and logged) rather than losing the message, and at most MAX_ATTACHMENTS."""
-    kept = []
+    kept: list[IncomingFile] = []
     for file in files:
         error = refusal(file)
         if error is not None:

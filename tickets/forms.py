@@ -42,6 +42,7 @@ _SERVICE_FIELDS: dict[str, tuple[str, ...]] = {
     "teams": ("team_ids", "teams"),
     "members": ("member_ids", "members"),
     "calendarId": ("calendar",),
+    "files": ("attachments",),
 }
 
 # A select's value for "no one" / "no team" where "" means "leave as it is" (bulk changes).
@@ -139,7 +140,8 @@ class TicketCreateForm(forms.Form):
     )
     team = forms.ChoiceField(label="Team", required=False)
     tags = TagsField(required=False, help_text="Comma-separated, e.g. kyc, vip.")
-    files = FilesField()
+    # Not `files`: a form's `files` is what was uploaded. It becomes ticket_create's `files`.
+    attachments = FilesField()
 
     def __init__(self, *args: Any, agents: Iterable[Agent], teams: Iterable[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -153,6 +155,8 @@ class TicketCreateForm(forms.Form):
             cleaned["assignee_id"] = _id_or_none(cleaned.pop("assignee"))
         if "team" in cleaned:
             cleaned["team_id"] = _id_or_none(cleaned.pop("team"))
+        if "attachments" in cleaned:
+            cleaned["files"] = cleaned.pop("attachments")
         return cleaned
 
 
@@ -217,7 +221,7 @@ class TicketUpdateForm(forms.Form):
 class CommentForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=limits.MAX_COMMENT_LENGTH)
     is_internal = forms.BooleanField(label="Internal note (not sent to the customer)", required=False)
-    files = FilesField()
+    attachments = FilesField()
     # The newest comment the writer had seen when the page loaded (tickets/versions.py).
     seen_comment_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**63 - 1)
 

@@ -106,7 +106,8 @@ def _attachment_summaries() -> Subquery:
 
 
 def _hand_out_attachments(ticket: SupportTicket) -> None:
-    summaries = sorted((AttachmentSummary(**item) for item in ticket.attachment_summaries or ()), key=lambda a: a.id)
+    rows = getattr(ticket, "attachment_summaries", None) or ()  # the annotation ticket_find adds
+    summaries = sorted((AttachmentSummary(**item) for item in rows), key=lambda summary: summary.id)
     by_comment: dict[int | None, list[AttachmentSummary]] = {}
     for summary in summaries:
         by_comment.setdefault(summary.comment_id, []).append(summary)

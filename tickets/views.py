@@ -303,7 +303,7 @@ def ticket_comment(request: HttpRequest, pk: str) -> HttpResponse:
             author=me,
             actor=_actor(request),
             seen_comment_id=data["seen_comment_id"] or 0,
-            files=data["files"],
+            files=data["attachments"],
         )
     except UnseenCommentsError as unseen:
         # Shown again with the new replies on the page and counted as seen, so a second send goes through.

@@ -52,9 +52,15 @@ def parse_files(event: dict[str, Any]) -> list[SlackFile]:
             continue
         if item.get("mode") in ("tombstone", "hidden_by_limit", "external") or item.get("is_external"):
             continue
-        mimetype = item.get("mimetype") if isinstance(item.get("mimetype"), str) else ""
+        mimetype = item.get("mimetype")
         found.append(
-            SlackFile(id=file_id, name=name, mimetype=mimetype, size=size if isinstance(size, int) else None, url=url)
+            SlackFile(
+                id=file_id,
+                name=name,
+                mimetype=mimetype if isinstance(mimetype, str) else "",
+                size=size if isinstance(size, int) else None,
+                url=url,
+            )
         )
     return found
 

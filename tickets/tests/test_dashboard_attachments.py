@@ -22,7 +22,7 @@ def agent(client, staff_agent):
 
 
 def reply(client, ticket, files, **fields):
-    data = {"comment": "Here is the fix", "seen_comment_id": "0", "files": files, **fields}
+    data = {"comment": "Here is the fix", "seen_comment_id": "0", "attachments": files, **fields}
     return client.post(f"/dashboard/tickets/{ticket.pk}/comment/", data)
 
 
@@ -54,7 +54,7 @@ def test_a_new_tickets_files_show_under_its_description(agent, attachment_dir):
         "priority": "medium",
         "category": "general",
         "source": "phone",
-        "files": [upload("chart.png", PNG, "image/png")],
+        "attachments": [upload("chart.png", PNG, "image/png")],
     }
     response = agent.post("/dashboard/tickets/new/", data)
 
@@ -72,7 +72,7 @@ def test_a_refused_file_is_shown_next_to_the_field_and_nothing_is_kept(agent, at
     response = reply(agent, ticket, [upload("ok.txt"), upload("tool.exe", b"MZ", "application/octet-stream")])
 
     assert response.status_code == 400
-    error = re.search(r'<p class="error" id="id_files-error" role="alert">(.*?)</p>', response.content.decode())
+    error = re.search(r'<p class="error" id="id_attachments-error" role="alert">(.*?)</p>', response.content.decode())
     assert error and "&quot;tool.exe&quot; is refused" in error.group(1)
     assert not TicketComment.objects.exists()
     assert stored_files(attachment_dir) == []
