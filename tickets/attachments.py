@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from threading import local
 from typing import IO, Any
 
@@ -218,6 +219,37 @@ def store(*, ticket: SupportTicket, comment: TicketComment | None, files: Sequen
 
 
 # --- Reading ---
+
+
+# --- Sweeping ---
+
+
+def orphans_delete(*, older_than: timedelta, dry_run: bool = False) -> list[str]:
+    """Deletes the stored files no row names, written more than `older_than` ago: what a
+    rollback outside `files_removed_on_failure()` left, or a deleted ticket's files (rows
+    go with their ticket; the storage knows nothing of that). The age leaves alone the
+    files of a change still in progress. The names found, deleted unless `dry_run`."""
+    cutoff = timezone.now() - older_than
+    found = []
+    for folder, names in _walk(""):
+        paths = [f"{folder}{name}" for name in names]
+        known = set(Attachment.objects.filter(storage_name__in=paths).values_list("storage_name", flat=True))
+        for path in paths:
+            if path not in known and storage().get_modified_time(path) < cutoff:
+                found.append(path)
+                if not dry_run:
+                    storage().delete(path)
+    return found
+
+
+def _walk(folder: str) -> Iterator[tuple[str, list[str]]]:
+    try:
+        folders, names = storage().listdir(folder)
+    except FileNotFoundError:  # a local folder nothing was ever written to
+        return
+    yield folder, names
+    for name in folders:
+        yield from _walk(f"{folder}{name}/")
 
 
 def is_inline_image(content_type: str) -> bool:

@@ -1,8 +1,13 @@
 """Attachments through the services: checked before anything changes, stored with their
 comment or ticket, and never left half-written."""
 
+import os
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
 import pytest
 from django.core.files.storage import FileSystemStorage
+from django.core.management import call_command
 from django.db import transaction
 
 from tickets import publishing, services
@@ -171,3 +176,26 @@ def test_a_storage_failure_mid_way_leaves_no_row_and_no_file(settings, tmp_path)
     assert stored_files(folder) == []
     with transaction.atomic():
         assert ticket.__class__.objects.get(pk=ticket.pk).total_comments == 0
+
+
+def test_the_sweep_deletes_only_old_files_no_row_names(attachment_dir):
+    ticket = make_ticket(files=[incoming("kept.txt", b"kept")])
+    kept = Attachment.objects.get().storage_name
+    orphan_dir = attachment_dir / "2020" / "01" / "02"
+    orphan_dir.mkdir(parents=True)
+    (orphan_dir / "abandoned").write_bytes(b"left by a rolled-back change")
+    fresh = attachment_dir / "2020" / "01" / "03"
+    fresh.mkdir(parents=True)
+    (fresh / "in-progress").write_bytes(b"a change still running")
+    old = datetime.now(tz=UTC) - timedelta(days=2)
+    for path in [orphan_dir / "abandoned", attachment_dir / kept]:
+        os.utime(path, (old.timestamp(), old.timestamp()))
+
+    out = StringIO()
+    call_command("attachments_sweep", "--hours", "24", stdout=out)
+
+    assert out.getvalue().splitlines() == ["2020/01/02/abandoned", "Deleted 1 file no attachment names."]
+    assert sorted(path.relative_to(attachment_dir).as_posix() for path in stored_files(attachment_dir)) == sorted(
+        [kept, "2020/01/03/in-progress"]
+    )
+    assert ticket.attachments.count() == 1

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import boto3
@@ -14,7 +15,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tickets import publishing, services
-from tickets.attachments import files_removed_on_failure
+from tickets.attachments import files_removed_on_failure, orphans_delete
 from tickets.models import Attachment
 
 from .api_helpers import ticket_url
@@ -158,3 +159,12 @@ def test_the_environment_chooses_the_storage(tmp_path):
         "access_key": "k",
     }
     assert (s3["OPTIONS"]["default_acl"], s3["OPTIONS"]["file_overwrite"]) == ("private", False)
+
+
+def test_the_sweep_walks_the_bucket(bucket):
+    make_ticket(files=[incoming("kept.txt")])
+    kept = Attachment.objects.get().storage_name
+    bucket.put_object(Bucket=BUCKET, Key="attachments/2020/01/02/abandoned", Body=b"orphan")
+
+    assert orphans_delete(older_than=timedelta(0)) == ["2020/01/02/abandoned"]
+    assert keys(bucket) == [f"attachments/{kept}"]
