@@ -1,5 +1,7 @@
 """Attachments in tests: each test stores its files in a folder of its own."""
 
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,14 @@ def upload(name: str, data: bytes = b"hello", content_type: str = "text/plain") 
 
 def incoming(name: str, data: bytes = b"hello", content_type: str = "text/plain") -> IncomingFile:
     return IncomingFile.from_bytes(name, content_type, data)
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int] = (37, 99, 235)) -> bytes:
+    """A solid-colour PNG of the given size, written by hand (no imaging library here)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
