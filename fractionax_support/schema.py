@@ -39,6 +39,7 @@ _NOT_FOUND = {
     "routing-rules": "No routing rule with this id.",
     "business-calendars": "No calendar with this id.",
     "sla-policies": "No SLA policy with this id.",
+    "canned-responses": "No canned response with this id.",
 }
 
 

@@ -246,6 +246,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# 24-hour times everywhere (fractionax_support/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["fractionax_support.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -37,7 +37,7 @@ BULK_FIELDS = {
 
 
 # A ticket-updated's fields whose API name differs from the domain's.
-CHANGED_FIELDS = {"team_id": "teamId"}
+CHANGED_FIELDS = {"team_id": "teamId", "custom_fields": "customFields"}
 
 
 def message(event: DomainEvent) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from .forms import TagsField
 from .models import (
     FINISHED_STATUSES,
     ChangeSource,
+    CommentAuthorType,
     SupportTicket,
     TicketComment,
     TicketEvent,
@@ -135,8 +136,8 @@ class CommentInline(admin.TabularInline):
     model = TicketComment
     form = CommentInlineForm
     verbose_name = "comment"
-    fields = ("body", "is_internal", "author", "source", "created_at")
-    readonly_fields = ("author", "source", "created_at")
+    fields = ("body", "is_internal", "author", "author_type", "source", "created_at")
+    readonly_fields = ("author", "author_type", "source", "created_at")
     extra = 1
     can_delete = False
 
@@ -178,13 +179,12 @@ class AssignForm(forms.Form):
 class SupportTicketAdmin(admin.ModelAdmin):
     form = TicketAdminForm
     inlines = [CommentInline]
+    # What fits beside the filters at 1,400 px; category and source are filters there.
     list_display = (
         "ticket_number",
         "subject",
         "status",
         "priority",
-        "category",
-        "source",
         "assigned_to",
         "customer_email",
         "created_at",
@@ -199,6 +199,9 @@ class SupportTicketAdmin(admin.ModelAdmin):
     # Spares a filtered page a second count over every ticket.
     show_full_result_count = False
     actions = ("mark_in_progress", "resolve_tickets", "close_tickets", "assign_tickets")
+
+    class Media:
+        css = {"all": ("tickets/admin.css",)}  # ticket numbers and dates on one line
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SupportTicket]:
         return super().get_queryset(request).defer("search_vector")
@@ -260,6 +263,7 @@ class SupportTicketAdmin(admin.ModelAdmin):
                 body=comment.body,
                 is_internal=comment.is_internal,
                 author=actor.name,
+                author_type=CommentAuthorType.AGENT,
                 actor=actor,
             )
             for comment in formset.save(commit=False)
@@ -383,6 +387,6 @@ class TicketEventAdmin(TicketRowAdmin):
     search_help_text = "Ticket number or actor name."
 
 
-# Agents and teams, routing rules, calendars and SLA policies have admin modules of their own:
-# importing them registers them.
-from . import admin_agents, admin_routing, admin_sla  # noqa: E402, F401
+# Agents and teams, custom fields, routing rules, calendars, SLA policies and canned
+# responses have admin modules of their own: importing them registers them.
+from . import admin_agents, admin_canned_responses, admin_custom_fields, admin_routing, admin_sla  # noqa: E402, F401

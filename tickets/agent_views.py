@@ -15,7 +15,7 @@ from . import agents, selectors
 from .exceptions import TicketError
 from .forms import AgentForm, AvailabilityForm, TeamForm, add_service_error
 from .models import Team, TeamAssignment
-from .views import agent_of, safe_next, staff_required
+from .views import agent_of, redirect_after_post, safe_next, staff_required
 
 
 @require_GET
@@ -99,17 +99,17 @@ def agent_availability(request: HttpRequest, pk: int) -> HttpResponse:
     next_url = safe_next(request, reverse("dashboard:agent-settings"))
     if not form.is_valid():
         messages.error(request, "Choose available or away.")
-        return redirect(next_url)
+        return redirect_after_post(request, next_url)
     available = form.cleaned_data["available"]
     try:
         agent = agents.agent_update(agent_id=pk, available=available)
     except TicketError as error:
         messages.error(request, error.message)
-        return redirect(next_url)
+        return redirect_after_post(request, next_url)
     own = agent_of(request)
     who = "You are" if own is not None and own.pk == agent.pk else f"{agent.display_name} is"
     messages.success(request, f"{who} {'available' if available else 'away'}.")
-    return redirect(next_url)
+    return redirect_after_post(request, next_url)
 
 
 # --- Teams ---

@@ -1,10 +1,10 @@
-"""The routing rules and SLA policies, read once per process and kept while the
-configuration stamp (tickets/models/configuration.py) is unchanged.
+"""The routing rules, SLA policies and custom field definitions, read once per process and
+kept while the configuration stamp (tickets/models/configuration.py) is unchanged.
 
-Every ticket creation needs both; reading them costs two queries and their rows' objects,
-about a quarter of a creation's time. Reading the stamp is one primary-key lookup, and as
-the stamp changes in the same transaction as any write to those tables, a process never
-uses rows older than what its own transaction can see. The rows kept are shared by every
+Every ticket creation needs them; reading them costs a query each and their rows' objects
+(the first two were about a quarter of a creation's time). Reading the stamp is one
+primary-key lookup, and as the stamp changes in the same transaction as any write to
+those tables, a process never uses rows older than what its own transaction can see. The rows kept are shared by every
 thread of the process: callers only read them."""
 
 import threading

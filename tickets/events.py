@@ -28,6 +28,9 @@ class CommentSnapshot:
     author: str
     source: str
     created_at: datetime
+    # Who wrote it (CommentAuthorType). A default, so that events queued before it existed
+    # still decode; those carry "" (unknown).
+    author_type: str = ""
 
     @classmethod
     def of(cls, comment: TicketComment) -> "CommentSnapshot":
@@ -38,6 +41,7 @@ class CommentSnapshot:
             author=comment.author,
             source=comment.source,
             created_at=comment.created_at,
+            author_type=comment.author_type,
         )
 
 

@@ -1,5 +1,9 @@
 """CSV export of a filtered ticket list, streamed in constant memory.
 
+After the ticket's own columns comes one per active custom field, headed with its JSON
+name (`customFields.<key>`, as the API names the value: a label may repeat another column's
+name), in the fields' order.
+
 On PostgreSQL the database writes the CSV itself (COPY ... TO STDOUT) from the filtered,
 sorted query, with the same cells the Python writer makes elsewhere: Python's per-row work
 was the bottleneck (bench/RESULTS.md, finding 3). Both writers take the isOverdue cell from
@@ -11,6 +15,7 @@ one into a single list before sending it.
 import csv
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -19,6 +24,7 @@ from django.db.models import Case, CharField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from .custom_fields import active_definitions
 from .models import SupportTicket, format_ticket_number
 from .sla import overdue_q
 
@@ -71,32 +77,46 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _custom_cell(value: Any) -> str:
+    """A custom field's value as PostgreSQL's `->>` writes it: numbers in plain notation
+    (1e-07 is 0.0000001), texts neutralized, true/false."""
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f")
+    return _cell(value)
+
+
+def _custom_keys() -> list[str]:
+    return [definition.key for definition in active_definitions()]
+
+
 def _overdue_cell(now: datetime) -> Case:
     """The isOverdue cell, written by the query for both writers."""
     return Case(When(overdue_q(now=now), then=Value("true")), default=Value("false"), output_field=CharField())
 
 
-def _row(values: dict[str, Any]) -> list[str]:
-    return [
+def _row(values: dict[str, Any], custom_keys: list[str]) -> list[str]:
+    cells = [
         format_ticket_number(values[field]) if column == "ticketNumber" else _cell(values[field])
         for column, field in COLUMNS
     ]
+    return cells + [_custom_cell(values["custom_fields"].get(key)) for key in custom_keys]
 
 
 class _Encoder:
     """Turns rows into CSV bytes, handing them out every _ROWS_PER_CHUNK rows."""
 
-    def __init__(self) -> None:
+    def __init__(self, custom_keys: list[str]) -> None:
         self.parts: list[str] = []
         self.writer = csv.writer(self)
-        self.writer.writerow([column for column, _ in COLUMNS])
+        self.writer.writerow([column for column, _ in COLUMNS] + [f"customFields.{key}" for key in custom_keys])
+        self.custom_keys = custom_keys
         self.count = 0
 
     def write(self, text: str) -> None:  # the file interface csv.writer writes to
         self.parts.append(text)
 
     def add(self, values: dict[str, Any]) -> bytes | None:
-        self.writer.writerow(_row(values))
+        self.writer.writerow(_row(values, self.custom_keys))
         self.count += 1
         return self.rest() if self.count % _ROWS_PER_CHUNK == 0 else None
 
@@ -124,8 +144,8 @@ async def csv_chunks_async(queryset: QuerySet[SupportTicket]) -> AsyncIterator[b
 
 
 def _python_chunks(queryset: QuerySet[SupportTicket]) -> Iterator[bytes]:
-    encoder = _Encoder()
-    rows = queryset.annotate(is_overdue=_overdue_cell(timezone.now())).values(*_FIELDS)
+    encoder = _Encoder(_custom_keys())
+    rows = queryset.annotate(is_overdue=_overdue_cell(timezone.now())).values(*_FIELDS, "custom_fields")
     for values in rows.iterator(chunk_size=2000):
         if chunk := encoder.add(values):
             yield chunk
@@ -180,6 +200,15 @@ def _sql_cells() -> dict[str, str]:
 _SQL_CELLS = _sql_cells()
 
 
+# A custom field's cell: its value's text, neutralized when it is a JSON string, as
+# _custom_cell writes it. Each %s is the field's key.
+_CUSTOM_VALUE = f"({_column('custom_fields')} ->> %s)"
+_CUSTOM_CELL = (
+    f"CASE jsonb_typeof({_column('custom_fields')} -> %s) WHEN 'string' "
+    f"THEN {_safe(_CUSTOM_VALUE)} ELSE {_CUSTOM_VALUE} END"
+)
+
+
 def _copy_chunks(queryset: QuerySet[SupportTicket]) -> Iterator[bytes]:
     overdue = _overdue_cell(timezone.now())
     cells = {
@@ -187,8 +216,12 @@ def _copy_chunks(queryset: QuerySet[SupportTicket]) -> Iterator[bytes]:
         f"export_{index}": overdue if name == "isOverdue" else RawSQL(_SQL_CELLS[name], [])  # noqa: S611
         for index, (name, _) in enumerate(COLUMNS)
     }
+    custom_keys = _custom_keys()
+    for index, key in enumerate(custom_keys):
+        # Our fixed SQL; the key is a parameter each time the SQL names it.
+        cells[f"export_custom_{index}"] = RawSQL(_CUSTOM_CELL, [key] * _CUSTOM_CELL.count("%s"))  # noqa: S611
     sql, params = queryset.annotate(**cells).values_list(*cells).query.sql_with_params()
-    yield _Encoder().rest()  # the header row
+    yield _Encoder(custom_keys).rest()  # the header row
     buffer = bytearray()
     # psycopg's own cursor: Django's wrapper passes no parameters to COPY.
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:

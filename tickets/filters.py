@@ -22,7 +22,9 @@ from django import forms
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from . import custom_fields
 from .actors import display_name
+from .exceptions import TicketError
 from .models import SupportTicket, TicketCategory, TicketPriority, TicketSource, TicketStatus
 from .search import search_filter, uses_full_text
 from .selectors import status_sort_key
@@ -165,6 +167,24 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+class TicketFilterForm(forms.Form):
+    """Judges the `cf_<key>` parameters too (custom fields, tickets/custom_fields.py): their
+    names are data, so they are no filters of their own. Their parsed values go in
+    `custom_values`; a refusal names the parameter, as the filters' do."""
+
+    custom_values: dict[str, Any] = {}  # replaced per form, never changed in place
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        try:
+            self.custom_values = custom_fields.filter_definitions(self.data)
+        except TicketError as error:
+            # A parameter without a form field: add_error() accepts only the form's fields.
+            message = forms.ValidationError("%(message)s", params={"message": error.message})
+            self.errors[error.field] = self.error_class([message])
+        return cleaned
+
+
 class TicketFilter(django_filters.FilterSet):
     status = CommaChoiceFilter(choices=TicketStatus.choices)
     priority = CommaChoiceFilter(choices=TicketPriority.choices)
@@ -193,6 +213,7 @@ class TicketFilter(django_filters.FilterSet):
     class Meta:
         model = SupportTicket
         fields: list[str] = []
+        form = TicketFilterForm
 
     def get_form_class(self) -> type[forms.Form]:
         return _form_class()
@@ -252,6 +273,8 @@ class TicketFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet[SupportTicket]) -> QuerySet[SupportTicket]:
         queryset = super().filter_queryset(queryset)
+        if values := getattr(self.form, "custom_values", None):
+            queryset = queryset.filter(custom_fields.matching(values))
         sort_by = self.form.cleaned_data.get("sortBy") or "createdAt"
         descending = (self.form.cleaned_data.get("sortOrder") or "desc") == "desc"
         sort_key = SORT_FIELDS[sort_by]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from . import limits, services
+from . import custom_field_forms, limits, services
 from .agents import (
     MAX_CAPACITY,
     MAX_DISPLAY_NAME_LENGTH,
@@ -20,6 +20,7 @@ from .exceptions import TicketError
 from .models import (
     FINISHED_STATUSES,
     Agent,
+    CustomField,
     Team,
     TeamAssignment,
     TicketCategory,
@@ -53,9 +54,11 @@ NAME_PREFIX = "name:"
 
 def add_service_error(form: forms.BaseForm, error: TicketError) -> None:
     """Shows a service's refusal next to the field it names (the services name fields as
-    the API does, the forms as the columns), or above the form when no field matches."""
+    the API does, the forms as the columns; a custom field's value, `customFields.<key>`,
+    is its `cf_<key>` field), or above the form when no field matches."""
     snake = re.sub(r"(?<!^)([A-Z])", r"_\1", error.field).lower()
-    candidates = _SERVICE_FIELDS.get(error.field, (error.field, snake))
+    custom = custom_field_forms.form_field_name(error.field)
+    candidates = (custom,) if custom else _SERVICE_FIELDS.get(error.field, (error.field, snake))
     field = next((name for name in candidates if name in form.fields), None)
     form.add_error(field, error.message)
 
@@ -143,13 +146,22 @@ class TicketCreateForm(forms.Form):
     # Not `files`: a form's `files` is what was uploaded. It becomes ticket_create's `files`.
     attachments = FilesField()
 
-    def __init__(self, *args: Any, agents: Iterable[Agent], teams: Iterable[Team], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        agents: Iterable[Agent],
+        teams: Iterable[Team],
+        custom_fields: Iterable[CustomField] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         _set_choices(self, "assignee", [("", "Unassigned"), *agent_choices(agents)])
         _set_choices(self, "team", [("", "No team"), *team_choices(teams)])
+        custom_field_forms.add_fields(self, custom_fields, values={}, creating=True)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        cleaned["custom_fields"] = custom_field_forms.collect(self, cleaned, creating=True)
         # The choices become ticket_create's arguments.
         if "assignee" in cleaned:
             cleaned["assignee_id"] = _id_or_none(cleaned.pop("assignee"))
@@ -182,11 +194,20 @@ class TicketUpdateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
 
     def __init__(
-        self, *args: Any, agents: Iterable[Agent], teams: Iterable[Team], assigned_name: str = "", **kwargs: Any
+        self,
+        *args: Any,
+        agents: Iterable[Agent],
+        teams: Iterable[Team],
+        assigned_name: str = "",
+        custom_fields: Iterable[CustomField] = (),
+        custom_values: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> None:
         """`assigned_name`: the ticket's assignee when it is a name no agent has (from Slack,
-        Help Scout or the API); offered as it is, so saving other fields keeps it."""
+        Help Scout or the API); offered as it is, so saving other fields keeps it.
+        `custom_values`: the ticket's custom fields' values, shown in a field each."""
         super().__init__(*args, **kwargs)
+        custom_field_forms.add_fields(self, custom_fields, values=custom_values or {}, creating=False)
         names = {assigned_name} if assigned_name else set()
         posted = str(self.data.get("assignee", "")) if self.is_bound else ""
         if posted.startswith(NAME_PREFIX):  # shown again after a refusal: keep what was chosen
@@ -206,6 +227,7 @@ class TicketUpdateForm(forms.Form):
         cleaned = super().clean() or {}
         if cleaned.get("resolution_note") and cleaned.get("status") not in FINISHED_STATUSES:
             self.add_error("resolution_note", "A resolution note goes with Resolved or Closed.")
+        cleaned["custom_fields"] = custom_field_forms.collect(self, cleaned, creating=False)
         # The choices become ticket_update's arguments: an agent's id, or a name.
         if "assignee" in cleaned:
             assignee = cleaned.pop("assignee")
@@ -226,6 +248,12 @@ class CommentForm(forms.Form):
     seen_comment_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**63 - 1)
 
 
+# A bulk change of this many tickets or more is confirmed first, with the count; one ticket
+# changes at once, as it would from its own page.
+BULK_CONFIRM_FROM = 2
+BULK_CHANGES = ("status", "priority", "assignee", "team")
+
+
 class BulkUpdateForm(forms.Form):
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], error_messages={"required": "Select tickets first."})
     status = forms.ChoiceField(choices=[("", "Status…"), *TicketStatus.choices], required=False)
@@ -233,6 +261,8 @@ class BulkUpdateForm(forms.Form):
     assignee = forms.ChoiceField(required=False, widget=forms.Select(attrs={"aria-label": "Assign selected to"}))
     team = forms.ChoiceField(required=False, widget=forms.Select(attrs={"aria-label": "Move selected to team"}))
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Set by the confirmation (the page's dialog, or the confirmation page without scripts).
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, agents: Iterable[Agent], teams: Iterable[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -249,9 +279,22 @@ class BulkUpdateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not any(cleaned.get(name) for name in ("status", "priority", "assignee", "team")):
+        if not any(cleaned.get(name) for name in BULK_CHANGES):
             raise forms.ValidationError("Choose a status, a priority, an assignee or a team to apply.")
         return cleaned
+
+    def needs_confirmation(self) -> bool:
+        return len(set(self.cleaned_data["ids"])) >= BULK_CONFIRM_FROM and not self.cleaned_data["confirmed"]
+
+    def changes(self) -> list[tuple[str, str]]:
+        """What is to change, as the selects show it: [("Status", "Closed"), ...]."""
+        shown = []
+        for name in BULK_CHANGES:
+            value = self.cleaned_data.get(name)
+            if value:
+                labels = {str(choice): str(label) for choice, label in self[name].field.choices}  # type: ignore[attr-defined]
+                shown.append((name.capitalize(), labels[value]))
+        return shown
 
     def service_arguments(self) -> dict[str, Any]:
         """`services.tickets_bulk_update`'s arguments (KEEP where nothing was chosen)."""

@@ -61,6 +61,7 @@ class TicketSnapshot:
     # Defaults, so that events queued before these columns existed still decode.
     assignee_id: int | None = None
     team_id: int | None = None
+    custom_fields: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, ticket: SupportTicket) -> "TicketSnapshot":
@@ -111,6 +112,7 @@ def ticket_representation(ticket: Any, *, now: datetime, zone: tzinfo) -> dict[s
         "assigneeId": ticket.assignee_id,
         "teamId": ticket.team_id,
         "tags": [str(tag) for tag in ticket.tags],
+        "customFields": dict(ticket.custom_fields),
         "integration": {
             "helpScout": {
                 "conversationId": ticket.helpscout_conversation_id or None,
@@ -155,6 +157,7 @@ def comment_representation(comment: Any) -> dict[str, Any]:
         "comment": comment.body,
         "isInternal": comment.is_internal,
         "author": comment.author,
+        "authorType": comment.author_type,
         "source": comment.source,
         "createdAt": iso_time(comment.created_at),
         "attachments": [attachment_representation(attachment) for attachment in comment_attachments(comment)],

@@ -108,7 +108,7 @@ _CONDITIONS: dict[str, Callable[[Any], list[str]]] = {
 }
 
 
-def _known_keys(name: str, value: Any, known: tuple[str, ...]) -> dict[str, Any]:
+def known_keys(name: str, value: Any, known: tuple[str, ...]) -> dict[str, Any]:
     """The object's keys with a value; null is the same as leaving the key out."""
     if not isinstance(value, dict):
         raise TicketError(name, f"{name}: must be an object.")
@@ -120,11 +120,14 @@ def _known_keys(name: str, value: Any, known: tuple[str, ...]) -> dict[str, Any]
 
 def clean_conditions(value: Any) -> dict[str, list[str]]:
     """The conditions, normalised (lists; whitespace, case and duplicates tidied)."""
-    given = _known_keys("conditions", value, CONDITION_KEYS)
+    given = known_keys("conditions", value, CONDITION_KEYS)
     return {key: _CONDITIONS[key](given[key]) for key in CONDITION_KEYS if key in given}
 
 
-def _existing_id(path: str, value: Any, model: type[Team] | type[Agent], noun: str) -> int:
+# The actions' checks below are shared with canned responses' actions (tickets/canned_responses.py).
+
+
+def existing_id(path: str, value: Any, model: type[Team] | type[Agent], noun: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise _refused(path, f"must be the id of a {noun}.")
     if not model.objects.filter(pk=value).exists():
@@ -132,7 +135,7 @@ def _existing_id(path: str, value: Any, model: type[Team] | type[Agent], noun: s
     return value
 
 
-def _one_code(path: str, value: Any, choices: Any, noun: str) -> str:
+def one_code(path: str, value: Any, choices: Any, noun: str) -> str:
     if not isinstance(value, str):
         raise _refused(path, f"must be a {noun} code.")
     if value not in choices.values:
@@ -140,8 +143,8 @@ def _one_code(path: str, value: Any, choices: Any, noun: str) -> str:
     return value
 
 
-def _tags(value: Any) -> list[str]:
-    path = "actions.addTags"
+def tag_list(path: str, value: Any) -> list[str]:
+    """One tag or a non-empty list, normalised as a ticket's tags are."""
     try:
         return normalize_tags(_text_list(path, value, "a tag"))
     except TicketError as error:
@@ -150,15 +153,15 @@ def _tags(value: Any) -> list[str]:
 
 def clean_actions(value: Any) -> dict[str, Any]:
     """The actions, normalised; the team and the agent they name must exist."""
-    given = _known_keys("actions", value, ACTION_KEYS)
+    given = known_keys("actions", value, ACTION_KEYS)
     if not given:
         raise TicketError("actions", f"actions: a rule must do something: set one of {', '.join(ACTION_KEYS)}.")
     cleaners: dict[str, Callable[[Any], Any]] = {
-        "teamId": lambda v: _existing_id("actions.teamId", v, Team, "team"),
-        "assigneeId": lambda v: _existing_id("actions.assigneeId", v, Agent, "agent"),
-        "priority": lambda v: _one_code("actions.priority", v, TicketPriority, "priority"),
-        "category": lambda v: _one_code("actions.category", v, TicketCategory, "category"),
-        "addTags": _tags,
+        "teamId": lambda v: existing_id("actions.teamId", v, Team, "team"),
+        "assigneeId": lambda v: existing_id("actions.assigneeId", v, Agent, "agent"),
+        "priority": lambda v: one_code("actions.priority", v, TicketPriority, "priority"),
+        "category": lambda v: one_code("actions.category", v, TicketCategory, "category"),
+        "addTags": lambda v: tag_list("actions.addTags", v),
     }
     return {key: cleaners[key](given[key]) for key in ACTION_KEYS if key in given}
 

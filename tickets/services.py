@@ -7,18 +7,20 @@ tasks parse and authorise; they call these and nothing else to change a ticket.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from . import assignment, attachments, publishing, routing, search, sla_clock, versions
+from . import assignment, attachments, canned_responses, placeholders, publishing, routing, search, sla_clock, versions
 from .actors import SYSTEM_ACTOR, Actor
+from .custom_fields import audit_text, value_changes, value_field, values_for_create
 from .events import (
     CommentSnapshot,
     TicketAssigned,
@@ -49,6 +51,7 @@ from .models import (
     PRIORITY_RANK,
     Agent,
     ChangeSource,
+    CommentAuthorType,
     RoutingRule,
     SlaPolicy,
     SupportTicket,
@@ -84,12 +87,18 @@ class _Changes:
     publish (each kind with its fields; the ticket's snapshot is added once it is saved)."""
 
     actor: Actor
+    # When the change happened, for imports (see _change_time); None: now.
+    at: datetime | None = None
     fields: set[str] = field(default_factory=set)
     audit: list[TicketEvent] = field(default_factory=list)
     published: list[tuple[type[TicketChanged], dict[str, Any]]] = field(default_factory=list)
     updated: dict[str, Any] = field(default_factory=dict)  # for one TicketUpdated
     # Agents whose open tickets this change lowered: their teams' queues may go to them.
     freed_agents: set[int] = field(default_factory=set)
+
+    @property
+    def when(self) -> datetime:
+        return self.at or timezone.now()
 
     def record(self, ticket: SupportTicket, action: str, field_name: str, old: Any, new: Any) -> None:
         self.audit.append(
@@ -101,6 +110,7 @@ class _Changes:
                 new_value=_audit_value(new),
                 actor=self.actor.name,
                 source=self.actor.source,
+                created_at=self.when,
             )
         )
 
@@ -111,6 +121,21 @@ def _audit_value(value: Any) -> str | None:
     if isinstance(value, list):
         return ",".join(value)
     return str(value)
+
+
+def _change_time(at: datetime | None, *, field_name: str, ticket: SupportTicket | None = None) -> datetime | None:
+    """An import's own time of a change (None: the change happens now): aware, not in the
+    future, and not before the ticket's creation, so the audit trail, the SLA clock (which
+    reads the status changes' times) and the statistics agree on one history."""
+    if at is None:
+        return None
+    if timezone.is_naive(at):
+        raise TicketError(field_name, "A time with its time zone is required.")
+    if at > timezone.now():
+        raise TicketError(field_name, "Cannot be in the future.")
+    if ticket is not None and at < ticket.created_at:
+        raise TicketError(field_name, "Cannot be before the ticket was created.")
+    return at
 
 
 def _require_choice(field_name: str, value: str, choices: type[TicketStatus] | Any) -> None:
@@ -157,7 +182,7 @@ def _save(ticket: SupportTicket, changes: _Changes, policies: Sequence[SlaPolicy
     agent in the same write (tickets/assignment.py)."""
     if not changes.fields:
         return []
-    routed = _route_in_team(ticket)
+    routed = _route_in_team(ticket, at=changes.at)
     return _write(ticket, [changes] if routed is None else [changes, routed], policies)
 
 
@@ -166,7 +191,8 @@ def _write(
 ) -> list[TicketChanged]:
     """One UPDATE for all of them; each set's audit rows and events carry its own actor.
     `policies`: the SLA policies, when the caller loaded them for many tickets."""
-    ticket.updated_at = timezone.now()
+    stamps = [changes.at for changes in change_sets if changes.at is not None]
+    ticket.updated_at = max([ticket.updated_at, *stamps]) if stamps else timezone.now()
     ticket.version += 1  # what writers who saw the ticket before this see is now outdated
     fields = set().union(*(changes.fields for changes in change_sets))
     # First, so that the SLA clock reads this change's status in the audit trail too.
@@ -243,7 +269,7 @@ def _team_actor(team: Team) -> Actor:
     return Actor(name=f"{team.name}: {team.get_assignment_display().lower()}", source=ChangeSource.SYSTEM)
 
 
-def _route_in_team(ticket: SupportTicket) -> _Changes | None:
+def _route_in_team(ticket: SupportTicket, *, at: datetime | None = None) -> _Changes | None:
     """For an open, unassigned ticket of an automatic team: its assignment to the team's
     next agent, audited as the team's strategy. None when it stays as it is (a manual
     team, or nobody with room: it waits in the team's queue)."""
@@ -253,7 +279,7 @@ def _route_in_team(ticket: SupportTicket) -> _Changes | None:
     if picked is None:
         return None
     team, agent = picked
-    changes = _Changes(_team_actor(team))
+    changes = _Changes(_team_actor(team), at=at)
     _apply_agent(ticket, agent, changes)
     return changes
 
@@ -286,7 +312,7 @@ def _apply_status(ticket: SupportTicket, status: str, note: str, changes: _Chang
     previous = ticket.status
     if status == previous:
         return
-    now = timezone.now()
+    now = changes.when
     if status in FINISHED_STATUSES:
         if ticket.resolved_at is None or note:
             ticket.resolved_at = ticket.resolved_at or now
@@ -327,7 +353,7 @@ def _set_assignee(ticket: SupportTicket, agent: Agent | None, name: str, changes
         changes.freed_agents.add(previous_agent)
     ticket.assignee = agent
     ticket.assigned_to = name
-    ticket.last_activity_at = timezone.now()
+    ticket.last_activity_at = changes.when
     changes.fields |= {"assignee", "assigned_to", "last_activity_at"}
     changes.record(ticket, TicketAction.ASSIGNED, "assignedTo", previous, name)
     changes.published.append((TicketAssigned, {"assigned_to": name or None, "previous_assigned_to": previous or None}))
@@ -384,6 +410,19 @@ def _apply_tags(ticket: SupportTicket, tags: list[str], changes: _Changes) -> No
     changes.updated["tags"] = tags
 
 
+def _apply_custom_fields(ticket: SupportTicket, given: Mapping[str, Any], changes: _Changes) -> None:
+    """One audit row per changed field, named `customFields.<key>`; `ticket-updated` carries
+    the changed ones."""
+    values, changed = value_changes(ticket.custom_fields, given)
+    if not changed:
+        return
+    ticket.custom_fields = values
+    changes.fields.add("custom_fields")
+    for key, old, new in changed:
+        changes.record(ticket, TicketAction.UPDATED, value_field(key), audit_text(old), audit_text(new))
+    changes.updated["custom_fields"] = {key: new for key, _, new in changed}
+
+
 # --- Public services ---
 
 
@@ -405,13 +444,17 @@ def ticket_create(
     team_id: int | None = None,
     tags: Sequence[str] = (),
     helpscout_conversation_id: str | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
+    created_at: datetime | None = None,
     files: Sequence[attachments.IncomingFile] = (),
 ) -> SupportTicket:
     """`assignee_id` (an agent) wins over `assigned_to` (a name, see _assignee). The active
     routing rules that match the new ticket then change it, each audited under its name
     (tickets/routing.py); a ticket of an automatic team left without an assignee goes to
-    the team's next agent. `files` go with the description: attached to the ticket itself
-    (tickets/attachments.py)."""
+    the team's next agent. `created_at`, for imports (a Help Scout conversation, the demo),
+    is when the ticket was opened where it came from (not in the future): its deadlines
+    count from then, and its creation and routing are audited at that time. `files` go with
+    the description: attached to the ticket itself (tickets/attachments.py)."""
     _require_choice("priority", priority, TicketPriority)
     _require_choice("category", category, TicketCategory)
     _require_choice("source", source, TicketSource)
@@ -428,11 +471,13 @@ def ticket_create(
         raise TicketError("customerUserId", f"At most {MAX_CUSTOMER_USER_ID_LENGTH} characters.")
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise TicketError("description", f"At most {MAX_DESCRIPTION_LENGTH} characters.")
+    values = values_for_create(custom_fields, source=actor.source)  # tickets/custom_fields.py
+    created_at = _change_time(created_at, field_name="createdAt")
     attachments.refuse_any(files)
     team = _team(team_id)
     who = _assignee(assigned_to, assignee_id if assignee_id is not None else KEEP)
     assert not isinstance(who, Keep)
-    now = timezone.now()
+    now = created_at or timezone.now()
     clock = sla_clock.clock_for(priority=priority, category=category, source=source, team_id=team_id)
     deadlines = sla_clock.deadlines(clock, created_at=now)
     subject, customer_email, customer_name = subject.strip(), customer_email.strip(), customer_name.strip()
@@ -459,6 +504,7 @@ def ticket_create(
         assigned_to=who.name,
         team=team,
         tags=normalize_tags(tags),
+        custom_fields=values,
         helpscout_conversation_id=helpscout_conversation_id,
         sla_policy=clock.policy,
         response_target_minutes=clock.response_minutes,
@@ -483,8 +529,8 @@ def ticket_create(
     )
     # The routing rules' changes, then the team's assignment, in one UPDATE; `new-ticket`
     # shows the ticket as they left it, and their own events follow it.
-    change_sets = _routing_rule_changes(ticket)
-    routed = _route_in_team(ticket)
+    change_sets = _routing_rule_changes(ticket, at=created_at)
+    routed = _route_in_team(ticket, at=created_at)
     change_sets += [routed] if routed is not None else []
     events = _write(ticket, change_sets) if change_sets else []
     publishing.publish(TicketCreated(ticket=TicketSnapshot.of(ticket), source=actor.source))
@@ -495,7 +541,7 @@ def ticket_create(
     return ticket
 
 
-def _routing_rule_changes(ticket: SupportTicket) -> list[_Changes]:
+def _routing_rule_changes(ticket: SupportTicket, *, at: datetime | None = None) -> list[_Changes]:
     """What the active routing rules that match the new ticket (as it was created) do to
     it, one change set per rule, audited with the rule's name (tickets/routing.py)."""
     rules = routing.matching_rules(ticket)
@@ -507,7 +553,7 @@ def _routing_rule_changes(ticket: SupportTicket) -> list[_Changes]:
     agents = Agent.objects.in_bulk(wanted_agents) if wanted_agents else {}
     change_sets = []
     for rule in rules:
-        changes = _Changes(Actor(name=rule.name, source=ChangeSource.SYSTEM))
+        changes = _Changes(Actor(name=rule.name, source=ChangeSource.SYSTEM), at=at)
         _apply_rule(ticket, rule, teams, agents, changes)
         if changes.fields:
             change_sets.append(changes)
@@ -558,13 +604,20 @@ def _agent(agent_id: int | None) -> Agent | None:
 
 @publishing.atomic()
 def ticket_change_status(
-    *, ticket_id: int, status: str, actor: Actor, resolution_note: str = "", seen_version: int | None = None
+    *,
+    ticket_id: int,
+    status: str,
+    actor: Actor,
+    resolution_note: str = "",
+    seen_version: int | None = None,
+    at: datetime | None = None,
 ) -> SupportTicket:
     """Any status may follow any other; leaving resolved/closed reopens the ticket.
-    `seen_version`, when given, must be the ticket's version (tickets/versions.py)."""
+    `seen_version`, when given, must be the ticket's version (tickets/versions.py). `at`,
+    for imports, is when the change happened (see _change_time): a resolution's time too."""
     ticket = _locked(ticket_id)
     versions.check_version(ticket, seen=seen_version)
-    changes = _Changes(actor)
+    changes = _Changes(actor, at=_change_time(at, field_name="at", ticket=ticket))
     _apply_status(ticket, status, resolution_note.strip(), changes)
     _save_and_publish(ticket, changes)
     return ticket
@@ -579,26 +632,34 @@ def ticket_assign(
     assignee_id: int | Keep | None = KEEP,
     team_id: int | Keep | None = KEEP,
     seen_version: int | None = None,
+    at: datetime | None = None,
 ) -> SupportTicket:
     """Who works the ticket: an agent (`assignee_id`, None unassigns), or a name
     (`assigned_to`, None or empty unassigns; an agent's display name assigns that agent),
     and its team (`team_id`, None for none). KEEP leaves a field as it is.
-    `seen_version` as for ticket_change_status."""
+    `seen_version` and `at` as for ticket_change_status."""
     ticket = _locked(ticket_id)
     versions.check_version(ticket, seen=seen_version)
-    changes = _apply_updates(ticket, actor, assignee=_assignee(assigned_to, assignee_id), team=_team_or_keep(team_id))
+    changes = _apply_updates(
+        ticket,
+        actor,
+        assignee=_assignee(assigned_to, assignee_id),
+        team=_team_or_keep(team_id),
+        at=_change_time(at, field_name="at", ticket=ticket),
+    )
     _save_and_publish(ticket, changes)
     return ticket
 
 
 @publishing.atomic()
 def ticket_change_priority(
-    *, ticket_id: int, priority: str, actor: Actor, seen_version: int | None = None
+    *, ticket_id: int, priority: str, actor: Actor, seen_version: int | None = None, at: datetime | None = None
 ) -> SupportTicket:
-    """Recomputes the SLA deadlines from the creation time. `seen_version` as for ticket_change_status."""
+    """Recomputes the SLA deadlines from the creation time. `seen_version` and `at` as for
+    ticket_change_status."""
     ticket = _locked(ticket_id)
     versions.check_version(ticket, seen=seen_version)
-    changes = _Changes(actor)
+    changes = _Changes(actor, at=_change_time(at, field_name="at", ticket=ticket))
     _apply_priority(ticket, priority, changes)
     _save_and_publish(ticket, changes)
     return ticket
@@ -617,11 +678,13 @@ def ticket_update(
     assignee_id: int | Keep | None = KEEP,
     team_id: int | Keep | None = KEEP,
     tags: Sequence[str] | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
     seen_version: int | None = None,
 ) -> SupportTicket:
     """Several field changes at once (the admin and dashboard forms); None (KEEP for who
-    works it, as in ticket_assign) leaves a field as it is. `seen_version` as for
-    ticket_change_status."""
+    works it, as in ticket_assign) leaves a field as it is. `custom_fields` changes the
+    values it names (None clears one), as tickets/custom_fields.py allows. `seen_version`
+    as for ticket_change_status."""
     ticket = _locked(ticket_id)
     versions.check_version(ticket, seen=seen_version)
     changes = _apply_updates(
@@ -634,6 +697,7 @@ def ticket_update(
         assignee=_assignee(assigned_to, assignee_id),
         team=_team_or_keep(team_id),
         tags=tags,
+        custom_fields=custom_fields,
     )
     _save_and_publish(ticket, changes)
     return ticket
@@ -650,8 +714,10 @@ def _apply_updates(
     assignee: "Assignee | Keep" = KEEP,
     team: Team | Keep | None = KEEP,
     tags: Sequence[str] | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> _Changes:
-    changes = _Changes(actor)
+    changes = _Changes(actor, at=at)
     if status is not None:
         _apply_status(ticket, status, resolution_note.strip(), changes)
     if priority is not None:
@@ -666,6 +732,8 @@ def _apply_updates(
         _set_assignee(ticket, assignee.agent, assignee.name, changes)
     if tags is not None:
         _apply_tags(ticket, list(tags), changes)
+    if custom_fields is not None:
+        _apply_custom_fields(ticket, custom_fields, changes)
     return changes
 
 
@@ -795,6 +863,61 @@ def ticket_take_next(*, agent_id: int, actor: Actor) -> SupportTicket | None:
     return ticket
 
 
+@publishing.atomic()
+def ticket_apply_macro(
+    *,
+    ticket_id: int,
+    canned_response_id: int,
+    user: AbstractBaseUser | AnonymousUser,
+    actor: Actor,
+    is_internal: bool = False,
+    comment: str = "",
+    seen_version: int | None = None,
+    seen_comment_id: int | None = None,
+) -> SupportTicket:
+    """Sends a canned response on the ticket, as `user` (who must see it, else
+    CannedResponse.DoesNotExist; tickets/canned_responses.py): its body rendered for the
+    ticket and the user, then `comment`, as one comment (comment_add: public replies go out
+    like any other), then its actions, each changed field audited. One transaction: an
+    action refused (a team or an agent deleted since the response was saved, a tag too
+    many) writes nothing, the reply included. `seen_version` as for ticket_change_status,
+    `seen_comment_id` as for comment_add."""
+    response = canned_responses.find(user, canned_response_id)
+    ticket = _locked(ticket_id)
+    versions.check_version(ticket, seen=seen_version)
+    text = canned_responses.reply_text(response, ticket=ticket, sender=placeholders.Sender.of(user), comment=comment)
+    if text:
+        comment_add(
+            ticket_id=ticket.pk,
+            body=text,
+            is_internal=is_internal,
+            author=actor.name,
+            actor=actor,
+            seen_comment_id=seen_comment_id,
+        )
+        ticket = _locked(ticket_id)  # as the comment left it (counts, first response)
+    actions = response.actions
+    tags = None
+    if "addTags" in actions or "removeTags" in actions:
+        removed = set(actions.get("removeTags", ()))
+        tags = [tag for tag in [*ticket.tags, *actions.get("addTags", ())] if tag not in removed]
+    try:
+        changes = _apply_updates(
+            ticket,
+            actor,
+            status=actions.get("status"),
+            priority=actions.get("priority"),
+            category=actions.get("category"),
+            assignee=_assignee(KEEP, actions["assigneeId"]) if "assigneeId" in actions else KEEP,
+            team=_team(actions["teamId"]) if "teamId" in actions else KEEP,
+            tags=tags,
+        )
+    except TicketError as error:  # named as the request names it: the response, not a field it never sent
+        raise TicketError("cannedResponseId", f'"{response.title}" cannot be applied: {error.message}') from None
+    _save_and_publish(ticket, changes)
+    return ticket
+
+
 @attachments.files_removed_on_failure()
 @publishing.atomic()
 def comment_add(
@@ -804,6 +927,7 @@ def comment_add(
     is_internal: bool,
     author: str,
     actor: Actor,
+    author_type: str = CommentAuthorType.AGENT,
     counts_as_response: bool = True,
     external_id: str = "",
     written_at: datetime | None = None,
@@ -811,15 +935,19 @@ def comment_add(
     seen_comment_id: int | None = None,
     files: Sequence[attachments.IncomingFile] = (),
 ) -> TicketComment:
-    """A comment by `author`. The earliest public one that `counts_as_response` (an
-    agent's, not a customer's) sets the ticket's first-response time, to the comment's
-    time. A comment with an `external_id` already stored from the same source is returned
-    as it is (idempotent). `written_at`, when it was written where it came from (a Slack
-    message, a Help Scout thread), dates the comment (within the ticket's life), so
+    """A comment by `author`, who is `author_type` (CommentAuthorType): the caller knows
+    it from the way in (staff in the app: an agent; a Help Scout customer thread: the
+    customer), never from what a client asks. The earliest public one that
+    `counts_as_response` (an agent's; never a customer's) sets the ticket's first-response
+    time, to the comment's time. A comment with an `external_id` already stored from the
+    same source is returned as it is (idempotent). `written_at`, when it was written where
+    it came from (a Slack message, a Help Scout thread, an import), dates the comment and
+    its audit row, kept within the ticket's life (remote clocks may run ahead of ours), so
     comments delivered late or out of order keep the time they were written.
     `seen_version` and `seen_comment_id` (the newest comment the author had seen, 0 for
     none), when given, refuse a comment written on an outdated view (tickets/versions.py).
     `files` are attached to the comment (tickets/attachments.py): all of them or none."""
+    _require_choice("authorType", author_type, CommentAuthorType)
     body = body.strip()
     if not body:
         raise TicketError("comment", "This field may not be blank.")
@@ -839,6 +967,7 @@ def comment_add(
         body=body,
         is_internal=is_internal,
         author=author,
+        author_type=author_type,
         source=actor.source,
         created_at=now if written_at is None else min(max(written_at, ticket.created_at), now),
         external_id=external_id,
@@ -847,8 +976,10 @@ def comment_add(
         comment.attachment_list = attachments.store(ticket=ticket, comment=comment, files=files)  # type: ignore[attr-defined]
     fields = ["total_comments", "last_activity_at", "updated_at"]
     ticket.total_comments += 1
-    ticket.last_activity_at = ticket.updated_at = now
-    responds = counts_as_response and not is_internal
+    # A comment written earlier (delivered late, imported) moves neither time back.
+    ticket.last_activity_at = max(ticket.last_activity_at, comment.created_at)
+    ticket.updated_at = max(ticket.updated_at, comment.created_at)
+    responds = counts_as_response and not is_internal and author_type != CommentAuthorType.CUSTOMER
     if responds and (ticket.first_response_at is None or comment.created_at < ticket.first_response_at):
         ticket.first_response_at = comment.created_at
         clock = sla_clock.ticket_clock(ticket)
@@ -869,7 +1000,7 @@ def comment_add(
         new_value=str(comment.pk),
         actor=actor.name,
         source=actor.source,
-        created_at=now,
+        created_at=comment.created_at,  # the history reads in the order things were written
     )
     publishing.publish(
         TicketCommentAdded(ticket=TicketSnapshot.of(ticket), source=actor.source, comment=CommentSnapshot.of(comment))

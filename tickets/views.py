@@ -5,22 +5,25 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
+from . import custom_field_forms, custom_fields, selectors, services
 from .actors import Actor, actor_for_user, display_name
 from .exceptions import StaleVersionError, TicketError, UnseenCommentsError
 from .filters import DATE_RANGES, SORT_FIELDS, TicketFilter
 from .forms import (
+    BULK_CONFIRM_FROM,
     NAME_PREFIX,
     BulkUpdateForm,
     CommentForm,
@@ -28,14 +31,17 @@ from .forms import (
     TicketUpdateForm,
     add_service_error,
 )
+from .history import ticket_history
 from .models import (
     Agent,
     ChangeSource,
+    CommentAuthorType,
     SupportTicket,
     TicketCategory,
     TicketPriority,
     TicketSource,
     TicketStatus,
+    format_ticket_number,
 )
 from .paging import PagingError, paginate
 from .sla_explanation import explain
@@ -43,6 +49,25 @@ from .statistics import ticket_statistics
 from .statistics_groups import ticket_statistics_by
 
 View = Callable[..., HttpResponse]
+
+# The list's sort options as a person reads them, one for each of the API's `sortBy` values.
+SORT_LABELS = {
+    "createdAt": "Created",
+    "updatedAt": "Last updated",
+    "priority": "Priority",
+    "status": "Status",
+    "ticketNumber": "Ticket number",
+    "subject": "Subject",
+    "assignedTo": "Assignee",
+    "resolutionDeadline": "Resolve by",
+}
+# The session remembers the page a form post sends the agent back to: that page is the one
+# they were on, so showing it again is not another view of the ticket.
+RETURN_AFTER_POST = "dashboard:return-after-post"
+# List parameters that order or size the page rather than choose its tickets.
+NOT_FILTERS = ("sortBy", "sortOrder", "limit")
+# The confirmation of a bulk change names this many of its tickets, then "and N more".
+NUMBERS_SHOWN = 20
 
 
 def staff_required(view: View) -> View:
@@ -76,6 +101,12 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:
+    """Back to `url` after a form post, which does not count as a view of a ticket there."""
+    request.session[RETURN_AFTER_POST] = urlsplit(url).path
+    return redirect(url)
+
+
 def _ticket_or_404(lookup: str) -> SupportTicket:
     ticket = selectors.ticket_find(lookup)
     if ticket is None:
@@ -100,21 +131,24 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     else:
         errors = {name: [str(message) for message in messages_] for name, messages_ in filterset.errors.items()}
     teams = list(selectors.team_list())
+    params = {name: request.GET.get(name, "") for name in [*TicketFilter.base_filters, "limit"]}
     context = {
         "page": page,
         "errors": errors,
         "teams": teams,
         # Every list parameter, "" when absent, so the filter bar can show what is applied.
-        "params": {name: request.GET.get(name, "") for name in [*TicketFilter.base_filters, "limit"]},
+        "params": params,
+        "filters_applied": sum(1 for name, value in params.items() if value and name not in NOT_FILTERS),
         "now": timezone.now(),
         "statuses": TicketStatus.choices,
         "priorities": TicketPriority.choices,
         "categories": TicketCategory.choices,
         "sources": TicketSource.choices,
         "date_ranges": list(DATE_RANGES),
-        "sort_fields": list(SORT_FIELDS),
+        "sort_fields": [(value, SORT_LABELS[value]) for value in SORT_FIELDS],
         "limits": [25, 50, 100, 200],
         "bulk_form": BulkUpdateForm(agents=selectors.agent_list(), teams=teams),
+        "bulk_confirm_from": BULK_CONFIRM_FROM,
         "export_query": request.GET.urlencode(),
         # New tickets are slotted in live only where they belong: the first page, newest first.
         "live_insert": bool(
@@ -146,15 +180,34 @@ def ticket_bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for error in form.errors.values():
             messages.error(request, " ".join(str(message) for message in error))
-        return redirect(next_url)
+        return redirect_after_post(request, next_url)
+    if form.needs_confirmation():
+        # The page's script asks first; without scripts, this page does.
+        return _bulk_confirmation(request, form, next_url)
     try:
         result = services.tickets_bulk_update(**form.service_arguments(), actor=_actor(request))
     except TicketError as error:
         messages.error(request, error.message)
     else:
         missing = f" ({len(result.not_found)} no longer exist)" if result.not_found else ""
-        messages.success(request, f"Updated {result.updated} tickets{missing}.")
-    return redirect(next_url)
+        messages.success(request, f"Updated {result.updated} ticket{pluralize(result.updated)}{missing}.")
+    return redirect_after_post(request, next_url)
+
+
+def _bulk_confirmation(request: HttpRequest, form: BulkUpdateForm, next_url: str) -> HttpResponse:
+    ids = set(form.cleaned_data["ids"])
+    numbers = list(
+        selectors.ticket_list().filter(pk__in=ids).order_by("number").values_list("number", flat=True)[:NUMBERS_SHOWN]
+    )
+    context = {
+        "count": len(ids),
+        "changes": form.changes(),
+        "numbers": [format_ticket_number(number) for number in numbers],
+        "more": max(0, len(ids) - len(numbers)),
+        "form": form,
+        "next_url": next_url,
+    }
+    return render(request, "dashboard/bulk_confirm.html", context)
 
 
 @require_POST
@@ -170,6 +223,7 @@ def ticket_take_next(request: HttpRequest) -> HttpResponse:
         messages.info(request, "No queued tickets in your teams.")
         return redirect("dashboard:ticket-list")
     messages.success(request, f"{ticket.ticket_number} is yours now.")
+    # A ticket the agent has not seen yet: opening it is a view (no redirect_after_post).
     return redirect("dashboard:ticket-detail", pk=ticket.pk)
 
 
@@ -179,7 +233,11 @@ def ticket_take_next(request: HttpRequest) -> HttpResponse:
 @staff_required
 def ticket_create(request: HttpRequest) -> HttpResponse:
     form = TicketCreateForm(
-        request.POST or None, request.FILES or None, agents=selectors.agent_list(), teams=selectors.team_list()
+        request.POST or None,
+        request.FILES or None,
+        agents=selectors.agent_list(),
+        teams=selectors.team_list(),
+        custom_fields=custom_fields.active_definitions(),
     )
     if request.method == "POST" and form.is_valid():
         try:  # the form's fields are the service's arguments
@@ -188,7 +246,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(request, f"Created {ticket.ticket_number}.")
-            return redirect("dashboard:ticket-detail", pk=ticket.pk)
+            return redirect_after_post(request, reverse("dashboard:ticket-detail", args=[ticket.pk]))
     status = 400 if form.errors else 200
     return render(request, "dashboard/ticket_create.html", {"form": form}, status=status)
 
@@ -205,6 +263,8 @@ def _update_form(ticket: SupportTicket, data: Any = None) -> TicketUpdateForm:
         agents=selectors.agent_list(),
         teams=selectors.team_list(),
         assigned_name=free_text,
+        custom_fields=custom_fields.definitions(),
+        custom_values=ticket.custom_fields,
         initial={
             "status": ticket.status,
             "priority": ticket.priority,
@@ -231,13 +291,14 @@ def _detail(
     context = {
         "ticket": ticket,
         "comments": comments,
-        "events": selectors.ticket_activity(ticket.pk),
+        "history": ticket_history(selectors.ticket_activity(ticket.pk), comments=comments),
         "now": now,
         "sla": explain(ticket, now=now),
         "me": display_name(request.user),
         "update_form": update_form or _update_form(ticket),
         "comment_form": comment_form or CommentForm(initial={"seen_comment_id": newest_comment}),
         "newest_comment": newest_comment,
+        "custom_field_facts": custom_field_forms.facts(custom_fields.definitions(), ticket.custom_fields),
     }
     return render(request, "dashboard/ticket_detail.html", context, status=status)
 
@@ -246,8 +307,9 @@ def _detail(
 @staff_required
 def ticket_detail(request: HttpRequest, pk: str) -> HttpResponse:
     ticket = _ticket_or_404(pk)
-    services.ticket_register_view(ticket_id=ticket.pk)
-    ticket.view_count += 1
+    if request.session.pop(RETURN_AFTER_POST, None) != request.path:
+        services.ticket_register_view(ticket_id=ticket.pk)
+        ticket.view_count += 1
     return _detail(request, ticket)
 
 
@@ -282,7 +344,7 @@ def ticket_update(request: HttpRequest, pk: str) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(request, f"{ticket.ticket_number} updated.")
-            return redirect("dashboard:ticket-detail", pk=ticket.pk)
+            return redirect_after_post(request, reverse("dashboard:ticket-detail", args=[ticket.pk]))
     return _detail(request, ticket, update_form=form, status=400)
 
 
@@ -301,6 +363,7 @@ def ticket_comment(request: HttpRequest, pk: str) -> HttpResponse:
             body=data["comment"],
             is_internal=data["is_internal"],
             author=me,
+            author_type=CommentAuthorType.AGENT,
             actor=_actor(request),
             seen_comment_id=data["seen_comment_id"] or 0,
             files=data["attachments"],
@@ -317,7 +380,7 @@ def ticket_comment(request: HttpRequest, pk: str) -> HttpResponse:
         add_service_error(form, error)
         return _detail(request, ticket, comment_form=form, status=400)
     messages.success(request, "Internal note added." if data["is_internal"] else "Reply added.")
-    return redirect("dashboard:ticket-detail", pk=ticket.pk)
+    return redirect_after_post(request, reverse("dashboard:ticket-detail", args=[ticket.pk]))
 
 
 # --- Statistics ---

@@ -23,7 +23,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from tickets import agents, routing, sla_policies
+from tickets import agents, canned_responses, custom_fields, routing, sla_policies
 from tickets.attachments import IncomingFile
 from tickets.models import Attachment, SupportTicket
 from tickets.tests.factories import StaffFactory, UserFactory, make_ticket
@@ -45,8 +45,8 @@ SIGNED = {
     "slack-events": "/api/webhooks/slack",
     "slack-slash-commands": "/api/webhooks/slack/slash-commands",
 }
-# Dashboard pages that only log in or out.
-DASHBOARD_OPEN = {"home", "login", "logout"}
+# Dashboard pages that only log in or out, and the icon browsers ask every site for.
+DASHBOARD_OPEN = {"home", "login", "logout", "favicon"}
 # Read by staff as the API is, and by a Prometheus scraper holding METRICS_TOKEN
 # (fractionax_support/tests/test_metrics.py). /healthz and /readyz are not routes: the
 # first middleware answers them, to anyone (fractionax_support/tests/test_health.py).
@@ -96,8 +96,8 @@ def unlisted_operations(operations: list[tuple[str, str]]) -> list[tuple[str, st
     return [(method, path) for path in paths for method in HTTP_METHODS if (method, path) not in listed]
 
 
-def concrete(path: str, ticket_id: int) -> str:
-    return re.sub(r"\{[^}]+\}", str(ticket_id), path)
+def concrete(path: str, key: int | str) -> str:
+    return re.sub(r"\{[^}]+\}", str(key), path)
 
 
 def dashboard_urls(ticket: SupportTicket) -> list[str]:
@@ -238,12 +238,15 @@ API_BODIES = {
     "/business-calendars": {"name": "Planted", "timezone": "UTC", "hours": {"mon": [["09:00", "17:00"]]}},
     "/sla-policies": {"name": "Planted", "firstResponseMinutes": 1, "resolutionMinutes": 2},
     "/routing-rules": {"name": "planted", "actions": {"priority": "low"}},
+    "/canned-responses": {"title": "Planted", "shortcut": "planted", "body": "planted"},
+    "{id}/custom-fields": {"customFields": {}},  # a ticket's values (before the definitions' collection)
+    "/custom-fields": {"key": "planted", "label": "Planted", "type": "text"},
 }
 
 
 # The row a path's {id} names, for the collections that are not tickets: made for the call.
 _made = itertools.count(1)
-RESOURCES: dict[str, Callable[[], int]] = {
+RESOURCES: dict[str, Callable[[], int | str]] = {
     "/api/admin/agents/": lambda: (
         agents.agent_create(username=f"planted-{next(_made)}", display_name=f"Planted {next(_made)}").pk
     ),
@@ -264,6 +267,18 @@ RESOURCES: dict[str, Callable[[], int]] = {
             ticket=make_ticket(files=[IncomingFile.from_bytes("planted.txt", "text/plain", b"planted")])
         ).pk
     ),
+    "/api/admin/custom-fields/": lambda: (
+        custom_fields.definition_create(key=f"planted_{next(_made)}", label="Planted", type="text").key
+    ),
+    "/api/admin/canned-responses/": lambda: (
+        canned_responses.canned_response_create(
+            owner=None, title="Planted", shortcut=f"planted-{next(_made)}", body="planted", shared=True
+        ).pk
+    ),
+}
+# Bodies that name a row of their own, made for the call (before any snapshot is taken).
+API_BODY_ROWS: dict[str, Callable[[], dict[str, Any]]] = {
+    "/apply-macro": lambda: {"cannedResponseId": RESOURCES["/api/admin/canned-responses/"]()},
 }
 
 
@@ -276,6 +291,9 @@ def target(path: str, ticket: SupportTicket) -> str:
 
 
 def api_body(path: str, ticket: SupportTicket) -> dict[str, Any]:
+    for ending, make in API_BODY_ROWS.items():
+        if path.endswith(ending):
+            return make()
     for ending, body in API_BODIES.items():
         if path.endswith(ending):
             return {**body, "ids": [ticket.pk]} if ending == "/bulk" else body
@@ -300,17 +318,18 @@ def test_api_refuses_everyone_but_staff_and_changes_nothing(who):
     ticket = make_ticket()
     operations = protected_operations()
     urls = {path: target(path, ticket) for _, path in operations}
+    bodies = {path: api_body(path, ticket) for _, path in operations}
     before = database_snapshot()
     for method, path in operations:
         url = urls[path]
         for variant in (url.rstrip("/"), url.rstrip("/") + "/"):  # both spellings answer
-            response = call(client, method, variant, api_body(path, ticket))
+            response = call(client, method, variant, bodies[path])
             assert response.status_code == expected, (who, method, variant, response.status_code)
             if expected == 401:
                 assert response.headers["WWW-Authenticate"].startswith("Bearer"), (method, variant)
     # Methods a path does not take: refused before the method is even looked at.
     for method, path in unlisted_operations(operations):
-        response = call(client, method, urls[path], api_body(path, ticket))
+        response = call(client, method, urls[path], bodies[path])
         assert response.status_code == expected, (who, method, path, response.status_code)
     assert_unchanged(before, who)
 

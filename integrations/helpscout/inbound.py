@@ -26,6 +26,7 @@ from tickets.models import (
     TICKET_NUMBER_PREFIX,
     Agent,
     ChangeSource,
+    CommentAuthorType,
     HelpScoutSyncStatus,
     SupportTicket,
     TicketComment,
@@ -206,7 +207,11 @@ def _create_ticket(link: HelpScoutConversation, conversation: Conversation, file
     customer = conversation.customer
     name = customer.name if customer else ""
     subject = conversation.subject.strip() or f"Help Scout conversation #{conversation.number or conversation.id}"
+    opened = conversation.created_at or (first.created_at if first else None)
     return services.ticket_create(
+        # The conversation's own time, so its SLA counts from when the customer wrote; not
+        # past ours, should Help Scout's clock run ahead.
+        created_at=None if opened is None else min(opened, timezone.now()),
         subject=subject[: limits.MAX_SUBJECT_LENGTH],
         description=((first.text if first else "") or conversation.preview or subject)[: limits.MAX_DESCRIPTION_LENGTH],
         customer_email=(customer.email if customer else "")[: limits.MAX_EMAIL_LENGTH],
@@ -278,6 +283,7 @@ def _apply_threads(link: HelpScoutConversation, ticket_id: int, conversation: Co
             body=text[: limits.MAX_COMMENT_LENGTH],
             is_internal=internal,
             author=author,
+            author_type=_author_type(thread),
             actor=Actor(name=author, source=ChangeSource.HELPSCOUT),
             counts_as_response=counts_as_response,
             external_id=thread.id,
@@ -286,6 +292,17 @@ def _apply_threads(link: HelpScoutConversation, ticket_id: int, conversation: Co
         )
         added += 1
     return added
+
+
+def _author_type(thread: Thread) -> CommentAuthorType:
+    """A customer thread is the customer's (even one a Help Scout user entered for them);
+    a reply or note by a Help Scout user is an agent's; one without an author (a workflow,
+    an auto-reply) is the integration's."""
+    if thread.type == "customer":
+        return CommentAuthorType.CUSTOMER
+    if thread.author is None or not thread.author.name:
+        return CommentAuthorType.INTEGRATION
+    return CommentAuthorType.AGENT
 
 
 def _author(thread: Thread, conversation: Conversation) -> str:

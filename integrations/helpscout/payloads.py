@@ -72,6 +72,8 @@ class Conversation:
     modified_at: datetime | None
     # All threads, oldest first; None when the body did not carry them all.
     threads: tuple[Thread, ...] | None
+    # When the customer opened it (`createdAt`): a ticket made from it dates from then.
+    created_at: datetime | None = None
 
 
 def parse_conversation_id(data: Any) -> str:
@@ -89,8 +91,9 @@ def parse_conversation(data: Any) -> Conversation:
     if raw_threads is not None and (thread_count is None or len(raw_threads) >= thread_count):
         threads = tuple(sorted((_thread(item) for item in raw_threads), key=_thread_order))
     waiting = _opt(data, "customerWaitingSince", dict) or {}
+    created_at = _time(data, "createdAt")
     times = [
-        _time(data, "createdAt"),
+        created_at,
         _time(data, "userUpdatedAt"),
         _time(data, "closedAt"),
         _time(waiting, "time"),
@@ -110,6 +113,7 @@ def parse_conversation(data: Any) -> Conversation:
         # Help Scout has no one "modified" field: the newest of its change times.
         modified_at=max((time for time in times if time is not None), default=None),
         threads=threads,
+        created_at=created_at,
     )
 
 

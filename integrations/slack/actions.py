@@ -14,7 +14,7 @@ from django.db import transaction
 from integrations.models import InboundDelivery, IntegrationName
 from tickets import publishing, services
 from tickets.actors import Actor
-from tickets.models import ChangeSource, SupportTicket, TicketComment, TicketSource
+from tickets.models import ChangeSource, CommentAuthorType, SupportTicket, TicketComment, TicketSource
 
 from . import users
 from .files import SlackFile
@@ -89,10 +89,11 @@ def ticket_assign_from_slack(
 def thread_reply_record(
     *, event_id: str, ticket_id: int, body: str, author: str, message_ts: str, files: Sequence[SlackFile] = ()
 ) -> TicketComment | None:
-    """A person's reply in the ticket's thread, as an internal comment (the support channel
-    is internal). Slack's redelivery of an event already recorded returns None. Its `files`
-    are fetched once it is committed (integrations/slack/files.py); a message of files
-    alone is a comment naming them."""
+    """A person's reply in the ticket's thread, as an internal comment by an agent (the
+    support channel is internal: whoever writes there works with support, even without an
+    agent profile). Slack's redelivery of an event already recorded returns None. Its
+    `files` are fetched once it is committed (integrations/slack/files.py); a message of
+    files alone is a comment naming them."""
     if not _first_delivery(event_id):
         return None
     comment = services.comment_add(
@@ -100,6 +101,7 @@ def thread_reply_record(
         body=body.strip() or ", ".join(file.name for file in files),
         is_internal=True,
         author=author,
+        author_type=CommentAuthorType.AGENT,
         actor=slack_actor(author),
         external_id=message_ts,
         written_at=_slack_time(message_ts),

@@ -8,6 +8,7 @@
   const liveStatus = document.getElementById("live-status");
   let socket = null;
   let retryMs = 1000;
+  if (liveStatus) liveStatus.hidden = false;
 
   function setLive(isLive) {
     if (!liveStatus) return;
@@ -116,7 +117,7 @@
     },
     warnCollision(comment) {
       const element = document.getElementById("collision-warning");
-      const kind = comment.isInternal ? "an internal note" : "a reply";
+      const kind = comment.isInternal ? "an internal note" : comment.authorType === "customer" ? "a message (customer)" : "a reply";
       element.textContent = `${comment.author} added ${kind} while you were here. Read it before you send yours.`;
       element.hidden = false;
     },

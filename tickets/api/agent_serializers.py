@@ -70,7 +70,8 @@ def _optional_text(max_length: int, **kwargs: Any) -> serializers.CharField:
 
 
 class AgentUpdateSerializer(serializers.Serializer):
-    """A field not given stays as it is."""
+    """A field not given stays as it is (read as partial, so that a form-encoded body
+    without `available` does not mean false, as DRF reads a missing checkbox)."""
 
     displayName = serializers.CharField(max_length=MAX_DISPLAY_NAME_LENGTH, required=False)
     email = serializers.EmailField(
@@ -93,6 +94,8 @@ class AgentCreateSerializer(AgentUpdateSerializer):
         help_text="The staff user who is the agent: created (without a password) if there is none, made staff if not.",
     )
     displayName = serializers.CharField(max_length=MAX_DISPLAY_NAME_LENGTH)
+    # The default also stands for a form-encoded body without the field (not false).
+    available = serializers.BooleanField(default=True)
 
 
 class TeamUpdateSerializer(serializers.Serializer):

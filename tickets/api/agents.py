@@ -73,7 +73,7 @@ class AgentViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         row = self._row(pk)
-        data = valid_data(s.AgentUpdateSerializer(data=request.data))
+        data = valid_data(s.AgentUpdateSerializer(data=request.data, partial=True))
         username = request.data.get("username") if isinstance(request.data, dict) else None
         if username is not None and username != row.agent.user.username:
             raise ValidationError({"username": ["An agent's username cannot be changed."]})
@@ -130,7 +130,7 @@ class TeamViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         team_id = self._row(pk).team.pk
-        data = valid_data(s.TeamUpdateSerializer(data=request.data))
+        data = valid_data(s.TeamUpdateSerializer(data=request.data, partial=True))
         fields = {"member_ids" if key == "members" else key: value for key, value in data.items()}
         agents.team_update(team_id=team_id, **fields)
         return Response(s.TeamSerializer(self._row(pk)).data)

@@ -26,6 +26,7 @@ from ..limits import (
 )
 from ..models import (
     ChangeSource,
+    CommentAuthorType,
     SupportTicket,
     TicketCategory,
     TicketEvent,
@@ -119,6 +120,11 @@ class TicketSerializer(serializers.Serializer):
     assigneeId = serializers.IntegerField(source="assignee_id", allow_null=True, help_text="The agent, if any.")
     teamId = serializers.IntegerField(source="team_id", allow_null=True)
     tags = serializers.ListField(child=serializers.CharField())
+    customFields = serializers.DictField(
+        source="custom_fields",
+        help_text="Custom fields' values by key (/api/admin/custom-fields): a text, number, "
+        "date (YYYY-MM-DD), choice or true/false; a field without a value is left out.",
+    )
     integration = IntegrationSerializer(source="*")
     sla = SlaSerializer(source="*")
     statistics = StatisticsSerializer(source="*")
@@ -153,6 +159,12 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(source="body")
     isInternal = serializers.BooleanField(source="is_internal")
     author = serializers.CharField()
+    authorType = serializers.ChoiceField(
+        source="author_type",
+        choices=CommentAuthorType.choices,
+        help_text="Who wrote it: the customer, an agent (staff; every comment made through this API), "
+        "the system, or an integration's automatic message.",
+    )
     source = serializers.ChoiceField(choices=ChangeSource.choices)  # type: ignore[assignment]
     createdAt = serializers.DateTimeField(source="created_at")
     attachments = AttachmentSerializer(many=True, source="attachment_list")
@@ -289,6 +301,17 @@ class TicketCreateSerializer(serializers.Serializer):
     assigneeId = IdField(required=False, allow_null=True, default=None, help_text="An agent; wins over assignedTo.")
     teamId = IdField(required=False, allow_null=True, default=None)
     tags = TagListField(required=False, default=list)
+    customFields = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="Values by key; each active required field must have one.",
+    )
+
+
+class CustomFieldValuesSerializer(serializers.Serializer):
+    customFields = serializers.DictField(
+        help_text="The values to change, by key; null clears one. Keys not given stay as they are."
+    )
 
 
 class FilesField(serializers.ListField):

@@ -3,6 +3,8 @@ from rest_framework.routers import SimpleRouter
 
 from .agents import AgentViewSet, TeamViewSet
 from .attachments import AttachmentDownloadView
+from .canned_responses import CannedResponseViewSet
+from .custom_fields import CustomFieldViewSet
 from .routing import RoutingRuleViewSet
 from .sla_policies import BusinessCalendarViewSet, SlaPolicyViewSet
 from .views import SupportTicketViewSet
@@ -23,6 +25,8 @@ router.register("admin/teams", TeamViewSet, basename="team")
 router.register("admin/business-calendars", BusinessCalendarViewSet, basename="business-calendar")
 router.register("admin/sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("admin/routing-rules", RoutingRuleViewSet, basename="routing-rule")
+router.register("admin/custom-fields", CustomFieldViewSet, basename="custom-field")
+router.register("admin/canned-responses", CannedResponseViewSet, basename="canned-response")
 
 urlpatterns = [
     *router.urls,

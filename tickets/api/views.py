@@ -9,7 +9,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -20,12 +20,13 @@ from .. import selectors, services
 from ..actors import actor_for_user
 from ..export import csv_chunks, csv_chunks_async
 from ..filters import DATE_RANGES, TicketFilter
-from ..models import ChangeSource, SupportTicket
+from ..models import ChangeSource, CommentAuthorType, SupportTicket
 from ..representation import TICKET_COLUMNS
 from ..sla_explanation import explain
 from ..statistics import ticket_statistics
 from ..statistics_groups import GROUPINGS, ticket_statistics_by
 from . import serializers as s
+from .canned_responses import ApplyMacroMixin
 from .pagination import PageLimitPagination
 from .preconditions import IF_MATCH, etag_header, seen_version, with_etag
 from .sla_explanation import SlaExplanationSerializer
@@ -59,7 +60,8 @@ def _api_actor(request: Request) -> Any:
     return actor_for_user(request.user, ChangeSource.API)
 
 
-class SupportTicketViewSet(viewsets.GenericViewSet):
+@extend_schema_view(apply_macro=extend_schema(parameters=[TICKET_ID]))
+class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
     queryset = selectors.ticket_list()
     filter_backends = [DjangoFilterBackend]
     filterset_class = TicketFilter
@@ -87,7 +89,13 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             raise NotFound(NO_SUCH_TICKET)
         return ticket_id
 
-    @extend_schema(responses=s.TicketSerializer(many=True), summary="List tickets")
+    @extend_schema(
+        responses=s.TicketSerializer(many=True),
+        summary="List tickets",
+        description="Besides the parameters below, `cf_<key>=value` keeps the tickets whose custom field "
+        "`<key>` has that value (a number, a YYYY-MM-DD date, true/false, a choice or a text, as the field's "
+        "type); an unknown key or a value not of the type is a 400 naming the parameter.",
+    )
     def list(self, request: Request) -> Response:
         queryset = self.filter_queryset(selectors.ticket_rows(TICKET_COLUMNS))
         page = self.paginate_queryset(queryset)
@@ -116,6 +124,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             assignee_id=data["assigneeId"],
             team_id=data["teamId"],
             tags=data["tags"],
+            custom_fields=data["customFields"],
             actor=_api_actor(request),
             files=files,
         )
@@ -173,6 +182,24 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
         return with_etag(Response(self.get_serializer(ticket).data), ticket)
 
     @extend_schema(
+        parameters=[TICKET_ID, IF_MATCH, etag_header(200, 412)],
+        request=s.CustomFieldValuesSerializer,
+        responses={200: s.TicketSerializer, 412: s.StaleVersionSerializer},
+        summary="Change custom fields' values (null clears one)",
+    )
+    @action(detail=True, methods=["patch"], url_path="custom-fields")
+    def custom_fields(self, request: Request, pk: str) -> Response:
+        seen = seen_version(request)
+        data = valid_data(s.CustomFieldValuesSerializer(data=request.data))
+        ticket = services.ticket_update(
+            ticket_id=self.get_ticket_id(),
+            custom_fields=data["customFields"],
+            actor=_api_actor(request),
+            seen_version=seen,
+        )
+        return with_etag(Response(self.get_serializer(ticket).data), ticket)
+
+    @extend_schema(
         parameters=[TICKET_ID, IF_MATCH, etag_header(412)],
         request={
             "application/json": s.CommentCreateSerializer,
@@ -197,6 +224,7 @@ class SupportTicketViewSet(viewsets.GenericViewSet):
             body=data["comment"],
             is_internal=data["isInternal"],
             author=actor.name,
+            author_type=CommentAuthorType.AGENT,  # staff, whatever the body says
             actor=actor,
             seen_version=seen,
             seen_comment_id=data["seenCommentId"],

@@ -8,41 +8,22 @@ import uuid
 
 from django.db import migrations, models
 
+from ._configuration_triggers import add_triggers, create_function, drop_function, drop_triggers
+
 TABLES = ("tickets_routingrule", "tickets_slapolicy", "tickets_businesscalendar")
-STAMP = "tickets_configurationstamp"
 
 
 def create(apps, schema_editor):
     apps.get_model("tickets", "ConfigurationStamp").objects.create(id=1, stamp=str(uuid.uuid4()))
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE FUNCTION tickets_configuration_changed() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN UPDATE {STAMP} SET stamp = gen_random_uuid()::text WHERE id = 1; RETURN NULL; END $$"
-        )
-        for table in TABLES:
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION tickets_configuration_changed()"
-            )
-    elif schema_editor.connection.vendor == "sqlite":
-        # SQLite has row triggers only: one per table and kind of write.
-        for table in TABLES:
-            for event in ("insert", "update", "delete"):
-                schema_editor.execute(
-                    f"CREATE TRIGGER {table}_{event}_changed AFTER {event.upper()} ON {table} "
-                    f"BEGIN UPDATE {STAMP} SET stamp = lower(hex(randomblob(16))) WHERE id = 1; END"
-                )
+    create_function(schema_editor)
+    for table in TABLES:
+        add_triggers(schema_editor, table)
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for table in TABLES:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_changed ON {table}")
-        schema_editor.execute("DROP FUNCTION IF EXISTS tickets_configuration_changed()")
-    elif schema_editor.connection.vendor == "sqlite":
-        for table in TABLES:
-            for event in ("insert", "update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_changed")
+    for table in TABLES:
+        drop_triggers(schema_editor, table)
+    drop_function(schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -13,7 +13,10 @@ from .agents import TeamAssignment as TeamAssignment
 from .agents import TeamMembership as TeamMembership
 from .attachments import Attachment as Attachment
 from .attachments import download_url as download_url
+from .canned_responses import CannedResponse as CannedResponse
 from .configuration import ConfigurationStamp as ConfigurationStamp
+from .custom_fields import CustomField as CustomField
+from .custom_fields import CustomFieldType as CustomFieldType
 from .routing import RoutingRule as RoutingRule
 from .sla_policies import BusinessCalendar as BusinessCalendar
 from .sla_policies import SlaPolicy as SlaPolicy
@@ -81,6 +84,16 @@ class ChangeSource(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+class CommentAuthorType(models.TextChoices):
+    """Who wrote a comment, as the ticket page and the API tell them apart. The services
+    take it from the way in, never from what a client asks: see docs/tickets.md."""
+
+    CUSTOMER = "customer", "Customer"
+    AGENT = "agent", "Agent"
+    SYSTEM = "system", "System"
+    INTEGRATION = "integration", "Integration"
+
+
 class HelpScoutSyncStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SYNCED = "synced", "Synced"
@@ -137,6 +150,10 @@ class SupportTicket(models.Model):
     assignee = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
     tags = models.JSONField(default=list, blank=True)
+    # Values of custom fields, {key: value} (models/custom_fields.py). A database default, so
+    # adding it changes no row and bulk loads (seed_tickets) need not name it. Its GIN index
+    # (jsonb_path_ops, for the list's containment filter) is made by a PostgreSQL-only step.
+    custom_fields = models.JSONField(default=dict, blank=True, db_default=models.Value({}, models.JSONField()))
 
     # Where the ticket lives in each integration, as the API shows it. Not indexed: each
     # integration finds its tickets through a table of its own (integrations.models), so
@@ -287,6 +304,8 @@ class TicketComment(models.Model):
     body = models.TextField()
     is_internal = models.BooleanField(default=False)
     author = models.CharField(max_length=150)
+    # No default: each way in says who the author is (services.comment_add).
+    author_type = models.CharField(max_length=12, choices=CommentAuthorType.choices)
     source = models.CharField(max_length=20, choices=ChangeSource.choices)
     # The comment's id where it came from (Help Scout thread id, Slack message ts): the
     # same comment delivered twice is stored once.

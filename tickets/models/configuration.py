@@ -1,7 +1,8 @@
-"""The stamp of the routing and SLA configuration: one row whose value changes with every
-write to the routing rules, SLA policies and business calendars (by database trigger,
-migration 0020), so that each process keeps them in memory and notices a change with one
-primary-key read (tickets/configuration_cache.py)."""
+"""The stamp of the configuration every ticket creation reads: one row whose value changes
+with every write to the routing rules, SLA policies, business calendars and custom field
+definitions (by database trigger, migrations 0020 and 0021), so that each process keeps
+them in memory and notices a change with one primary-key read
+(tickets/configuration_cache.py)."""
 
 from django.db import models
 

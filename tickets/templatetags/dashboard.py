@@ -4,11 +4,23 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils import dateformat
+from django.utils.timezone import localtime
 
 from ..models import Agent, SupportTicket
 from ..sla import is_overdue
 
 register = template.Library()
+
+# How the dashboard shows a moment: the 24-hour clock, as every other date on the site
+# (fractionax_support/formats/en/formats.py).
+WHEN_FORMAT = "M j, H:i"
+
+
+@register.filter
+def when(moment: datetime | None) -> str:
+    """'Dec 7, 15:05' in the site's time zone; '' for no moment."""
+    return dateformat.format(localtime(moment), WHEN_FORMAT) if moment else ""
 
 
 @register.filter

@@ -75,6 +75,18 @@ def test_patch_changes_what_is_given_and_hands_out_the_queue(staff_client, kyc):
     assert ticket.assignee == agent
 
 
+def test_a_form_encoded_body_without_available_leaves_agents_available(staff_client, kyc):
+    """DRF reads a boolean missing from form data as an unticked checkbox: false. An agent
+    made or changed by a form post without `available` must not go away by it."""
+    created = staff_client.post(AGENTS, {"username": "sam", "displayName": "Sam", "teams": [kyc.pk]})
+    assert created.status_code == 201, created.content
+    assert created.json()["available"] is True
+
+    changed = staff_client.patch(f"{AGENTS}/{created.json()['id']}", {"capacity": 3})
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["available"], changed.json()["capacity"], changed.json()["teams"]) == (True, 3, [kyc.pk])
+
+
 def test_patch_replaces_teams_and_refuses_a_new_username(staff_client, kyc):
     billing = agents.team_create(name="Billing")
     agent = agents.agent_create(username="priya", display_name="Priya", team_ids=[kyc.pk])

@@ -35,9 +35,13 @@ def declared(serializer: serializers.BaseSerializer) -> Any:
     }
 
 
+# Objects whose keys are data, not shape: a leaf, as their DictField declares.
+FREE_FORM = {"customFields"}
+
+
 def shape(data: Any) -> Any:
     if isinstance(data, dict):
-        return {key: shape(value) for key, value in data.items()}
+        return {key: None if key in FREE_FORM else shape(value) for key, value in data.items()}
     if isinstance(data, list) and data and isinstance(data[0], dict):
         return [shape(data[0])]
     return None

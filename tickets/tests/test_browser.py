@@ -15,6 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from fractionax_support.tests.processes import app_server, database_url_for_tests
+from tickets.models import SupportTicket
 
 from .factories import StaffFactory, make_ticket
 
@@ -35,6 +36,9 @@ CHROMIUM_ARGS = [
 # and leaves the working tree as it was.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or Path(settings.BASE_DIR) / "var" / "screenshots")
 PASSWORD = "correct horse battery"
+PHONE = {"width": 375, "height": 812}
+# True when the page itself scrolls sideways (a wide table may scroll within its own box).
+PAGE_SCROLLS_SIDEWAYS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -79,8 +83,8 @@ def server(transactional_db) -> Iterator[str]:
         yield base
 
 
-def log_in(browser: Browser, base: str, username: str) -> Page:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+def log_in(browser: Browser, base: str, username: str, viewport: dict[str, int] | None = None) -> Page:
+    page = browser.new_page(viewport=viewport or {"width": 1400, "height": 900})
     page.goto(f"{base}/dashboard/")
     expect(page).to_have_url(re.compile(r"/login/"))
     page.get_by_label("Username").fill(username)
@@ -120,7 +124,7 @@ def test_agent_filters_searches_opens_a_ticket_changes_status_and_replies(chromi
     page.get_by_label("Comment").fill("We found the transfer; it will arrive within the hour.")
     page.get_by_role("button", name="Send").click()
     expect(page.locator("#conversation .comment--public")).to_contain_text("arrive within the hour")
-    expect(page.locator("#timeline")).to_contain_text("status changed")
+    expect(page.locator("#timeline")).to_contain_text("changed the status: Open → In progress")
 
 
 def test_screenshots_of_the_list_and_statistics_for_the_readme(chromium, server):
@@ -130,10 +134,89 @@ def test_screenshots_of_the_list_and_statistics_for_the_readme(chromium, server)
     expect(page.locator("#ticket-rows tr")).to_have_count(50)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "ticket-list.png"))
-    page.goto(f"{server}/dashboard/statistics/")
+    # seed_demo spreads its tickets over 60 days: the 90-day view holds them all.
+    page.goto(f"{server}/dashboard/statistics/?dateRange=90d")
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length === 5")
     expect(page.locator(".kpi-value").first).to_have_text("80")
     page.screenshot(path=str(SCREENSHOTS / "statistics.png"), full_page=True)
+
+    phone = log_in(chromium, server, agent.username, viewport=PHONE)
+    assert not phone.evaluate(PAGE_SCROLLS_SIDEWAYS)
+    phone.screenshot(path=str(SCREENSHOTS / "ticket-list-phone.png"))
+    busiest = SupportTicket.objects.order_by("-total_comments", "number").first()
+    assert busiest is not None
+    phone.goto(f"{server}/dashboard/tickets/{busiest.pk}/")
+    expect(phone.locator("#live-status")).to_have_attribute("data-state", "live")
+    assert not phone.evaluate(PAGE_SCROLLS_SIDEWAYS)
+    phone.screenshot(path=str(SCREENSHOTS / "ticket-phone.png"))
+
+
+def test_select_all_and_a_confirmed_bulk_change(chromium, server):
+    agent = StaffFactory(first_name="Alex", last_name="Agent")
+    tickets = [make_ticket(subject=f"Card payment failed #{n}") for n in range(3)]
+    page = log_in(chromium, server, agent.username)
+    count = page.locator("#selected-count")
+    select_all = page.get_by_label("Select all on this page")
+    expect(count).to_have_text("None selected")
+
+    select_all.check()
+    expect(count).to_have_text("3 selected")
+    page.get_by_label(f"Select {tickets[0].ticket_number}").uncheck()
+    expect(count).to_have_text("2 selected")
+    assert page.evaluate("() => document.getElementById('select-all').indeterminate")
+    select_all.check()
+    expect(count).to_have_text("3 selected")
+
+    bulk = page.locator("#bulk-form")
+    bulk.locator("select[name=status]").select_option("resolved")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    bulk.get_by_role("button", name="Apply to selected").click()
+    assert asked and asked[0].startswith("Change 3 tickets?")
+    assert "Status: Resolved" in asked[0]
+    assert set(SupportTicket.objects.values_list("status", flat=True)) == {"open"}
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    bulk.get_by_role("button", name="Apply to selected").click()
+    expect(page.locator(".messages")).to_contain_text("Updated 3 tickets.")
+    assert set(SupportTicket.objects.values_list("status", flat=True)) == {"resolved"}
+
+
+def test_pages_fit_a_phone_without_scrolling_sideways(chromium, server):
+    agent = StaffFactory(first_name="Alex", last_name="Agent", is_superuser=True)
+    ticket = make_ticket(
+        subject="Withdrawal of 0.25 BTC to bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh still pending after two days",
+        customer_email="a.very.long.customer.address.for.testing@subdomain.example.com",
+        customer_name="",
+        tags=["withdrawal", "btc", "escalated"],
+    )
+    for _ in range(3):
+        make_ticket()
+    page = log_in(chromium, server, agent.username, viewport=PHONE)
+    urls = [
+        "/dashboard/",
+        "/dashboard/?sortBy=priority&limit=1&page=2",
+        f"/dashboard/tickets/{ticket.pk}/",
+        "/dashboard/tickets/new/",
+        "/dashboard/statistics/",
+        "/dashboard/settings/agents/",
+    ]
+    for url in urls:
+        page.goto(f"{server}{url}")
+        assert not page.evaluate(PAGE_SCROLLS_SIDEWAYS), url
+    page.goto(f"{server}/dashboard/")
+    row = page.locator(f"#ticket-row-{ticket.pk}")
+    assert row.evaluate("(row) => getComputedStyle(row).display") == "block"  # a card, not a table row
+    expect(row.locator("td.customer")).to_be_visible()
+    expect(page.get_by_role("link", name="Statistics")).to_be_visible()  # the navigation wraps
+
+    # The admin's ticket list, on a desktop: every column shown, each number on one line.
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{server}/admin/tickets/supportticket/")
+    results = page.locator("#changelist .results")
+    assert results.evaluate("(box) => box.scrollWidth <= box.clientWidth")
+    for number in page.locator("#result_list .field-ticket_number a").all():
+        assert number.evaluate("(link) => link.getClientRects().length") == 1  # one box: not wrapped
 
 
 def test_a_ticket_created_through_the_api_appears_live_on_another_agents_list(chromium, server):

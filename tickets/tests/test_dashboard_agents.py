@@ -217,7 +217,13 @@ def test_bulk_assigns_to_an_agent_and_moves_to_a_team(staff, jordan, sam, billin
     assert ("none", "Unassigned", False) in options(html, "assignee")
     assert ("none", "No team", False) in options(html, "team")
 
-    data = {"ids": [first.pk, second.pk], "assignee": str(jordan.pk), "team": str(billing.pk), "next": "/dashboard/"}
+    data = {
+        "ids": [first.pk, second.pk],
+        "assignee": str(jordan.pk),
+        "team": str(billing.pk),
+        "next": "/dashboard/",
+        "confirmed": "True",
+    }
     response = staff.post("/dashboard/bulk/", data)
     assert response.status_code == 302
     assert "Updated 2 tickets." in messages_on(staff, response)

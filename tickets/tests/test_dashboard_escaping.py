@@ -76,7 +76,7 @@ def test_detail_escapes_ticket_comments_and_history(agent, ticket, suffix):
     assert_escaped(response)
     html = response.content.decode()
     timeline = html[html.index('<section id="timeline"') :]
-    assert f"<strong>Eve {ESCAPED_SCRIPT}</strong> tags changed tags" in timeline
+    assert f"Eve {ESCAPED_SCRIPT} added the tag {ESCAPED_IMG}" in timeline
 
 
 def test_statistics_escapes_the_agents_name(agent, ticket):

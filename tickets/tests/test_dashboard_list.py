@@ -219,6 +219,7 @@ def test_bulk_update_changes_the_selected_tickets_and_returns_to_next(agent, tic
             "priority": "urgent",
             "assignee": str(jordan.pk),
             "next": "/dashboard/?status=open&priority=high",
+            "confirmed": "True",
         },
     )
     assert response.status_code == 302
@@ -236,15 +237,17 @@ def test_bulk_update_changes_the_selected_tickets_and_returns_to_next(agent, tic
 
 def test_bulk_unassign(agent, tickets):
     ids = [tickets["login"].pk, tickets["kyc"].pk]
-    response = agent.post("/dashboard/bulk/", {"ids": ids, "assignee": "none", "next": "/dashboard/"})
+    data = {"ids": ids, "assignee": "none", "next": "/dashboard/", "confirmed": "True"}
+    response = agent.post("/dashboard/bulk/", data)
     assert response.status_code == 302
     assert set(SupportTicket.objects.filter(pk__in=ids).values_list("assigned_to", flat=True)) == {""}
 
 
 def test_bulk_update_reports_tickets_that_no_longer_exist(agent, tickets):
-    response = agent.post("/dashboard/bulk/", {"ids": [tickets["refund"].pk, 999999], "status": "closed"})
+    data = {"ids": [tickets["refund"].pk, 999999], "status": "closed", "confirmed": "True"}
+    response = agent.post("/dashboard/bulk/", data)
     assert SupportTicket.objects.get(pk=tickets["refund"].pk).status == "closed"
-    assert "Updated 1 tickets (1 no longer exist)." in follow_messages(agent, response)
+    assert "Updated 1 ticket (1 no longer exist)." in follow_messages(agent, response)
 
 
 @pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", ""])

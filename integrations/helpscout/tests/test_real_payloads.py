@@ -148,11 +148,26 @@ def test_an_earlier_reply_delivered_later_is_the_first_response(helpscout, webho
     assert SupportTicket.objects.get().first_response_at == at("2026-11-20T12:30:00")
 
 
-def test_a_thread_dated_before_its_ticket_existed_is_dated_when_the_ticket_was_made(helpscout, webhook):
-    # Made late (a missed webhook the resync repairs): no comment predates its ticket.
+def test_a_ticket_made_late_keeps_the_conversations_own_times(helpscout, webhook):
+    # Made late (a missed webhook the resync repairs): the ticket dates from when the
+    # customer wrote, so its SLA and the statistics count from then, not from the repair.
     with time_machine.travel(at("2026-11-21T09:00:00"), tick=False):
         webhook("convo.created", conversation(threads=("reply",)))
 
     ticket = SupportTicket.objects.get()
-    assert TicketComment.objects.get(ticket=ticket).created_at == ticket.created_at == at("2026-11-21T09:00:00")
+    assert ticket.created_at == at("2026-11-20T10:00:00")
+    assert TicketComment.objects.get(ticket=ticket).created_at == at("2026-11-20T12:30:00")
+    assert ticket.first_response_at == at("2026-11-20T12:30:00")
+    assert ticket.events.get(action="created").created_at == ticket.created_at
+
+
+def test_a_thread_dated_before_its_conversation_is_dated_when_the_ticket_was_made(helpscout, webhook):
+    early_reply = {**load("thread_reply"), "createdAt": "2026-11-20T10:30:00Z"}
+    with time_machine.travel(at("2026-11-21T09:00:00"), tick=False):
+        body = conversation(createdAt="2026-11-20T11:00:00Z")
+        body["_embedded"]["threads"].append(early_reply)
+        webhook("convo.created", {**body, "threads": 2})
+
+    ticket = SupportTicket.objects.get()
+    assert TicketComment.objects.get(ticket=ticket).created_at == ticket.created_at == at("2026-11-20T11:00:00")
     assert ticket.first_response_at == ticket.created_at

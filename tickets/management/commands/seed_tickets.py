@@ -142,7 +142,7 @@ TICKET_COLUMNS = (
     "created_at",
     "updated_at",
 )
-COMMENT_COLUMNS = ("ticket_id", "body", "is_internal", "author", "source", "external_id", "created_at")
+COMMENT_COLUMNS = ("ticket_id", "body", "is_internal", "author", "author_type", "source", "external_id", "created_at")
 
 
 def _chooser(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> Any:
@@ -330,13 +330,17 @@ class Command(BaseCommand):
     ) -> list[tuple[Any, ...]]:
         rows = []
         if first_response is not None:
-            rows.append((ticket_id, texts.text(2), False, assignee or "Support Team", "dashboard", "", first_response))
+            rows.append(
+                (ticket_id, texts.text(2), False, assignee or "Support Team", "agent", "dashboard", "", first_response)
+            )
         span = max(1.0, (until - created).total_seconds())
         for _ in range(rng.choice((0, 1, 1, 2))):
             at = created + timedelta(seconds=rng.random() * span)
             internal = rng.random() < 0.4
             author = (assignee or "Support Team") if internal else rng.choice((customer, assignee or "Support Team"))
-            rows.append((ticket_id, texts.text(2), internal, author, rng.choice(("api", "dashboard", "slack")), "", at))
+            author_type = "customer" if author == customer else "agent"
+            source = rng.choice(("api", "dashboard", "slack"))
+            rows.append((ticket_id, texts.text(2), internal, author, author_type, source, "", at))
         return sorted(rows, key=lambda row: row[-1])
 
 

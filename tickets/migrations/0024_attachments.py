@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0020_configuration_stamp"),
+        ("tickets", "0023_comment_author_type"),
     ]
 
     operations = [
