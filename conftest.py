@@ -2,6 +2,7 @@
 
 import os
 import socket
+import tempfile
 import uuid
 from urllib.parse import urlparse
 
@@ -62,6 +63,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # of a second. A server started as a subprocess hashes as production does
     # (tickets/tests/test_browser.py logs in there, and makes its users accordingly).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Attachments go to a folder of the run's own, never under the work tree's var/
+    # (tests that look at the files use tickets/tests/attachment_helpers.py's folder per test).
+    settings.STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tempfile.mkdtemp(prefix="fx-test-attachments-")},
+    }
     # Pages render without `collectstatic` (production's manifest storage needs its output).
     settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     if connection.vendor == "postgresql":

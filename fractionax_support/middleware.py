@@ -3,6 +3,7 @@ oversized body, a JSON 400 for too many form fields or files, a 503 while the da
 Redis is unreachable."""
 
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -12,15 +13,29 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from tickets.limits import MAX_ATTACHMENTS, attachment_max_bytes
+
 logger = logging.getLogger(__name__)
 
 
-def _too_large(length: int | None) -> JsonResponse:
+# Where files are uploaded (the API's and the dashboard's new ticket and comment), a
+# multipart body may also carry the attachments: up to MAX_ATTACHMENTS files of
+# ATTACHMENT_MAX_BYTES. Django's own limit counts only a multipart body's other fields, and
+# the services refuse a file over its limit with a 413 naming it.
+_UPLOAD_PATHS = re.compile(r"^/(api/admin/support-tickets(/[^/]+/comments)?/?|dashboard/tickets/(new|[^/]+/comment)/)$")
+
+
+def body_limit(request: HttpRequest) -> int | None:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if limit is not None and content_type.startswith("multipart/form-data") and _UPLOAD_PATHS.match(request.path):
+        return limit + MAX_ATTACHMENTS * attachment_max_bytes()
+    return limit
+
+
+def _too_large(length: int | None, limit: int | None) -> JsonResponse:
     size = f"{length} bytes" if length is not None else "more"
-    return JsonResponse(
-        {"detail": f"Request body too large: {size}, at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} accepted."},
-        status=413,
-    )
+    return JsonResponse({"detail": f"Request body too large: {size}, at most {limit} accepted."}, status=413)
 
 
 class BodySizeLimitMiddleware:
@@ -32,18 +47,18 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = body_limit(request)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return JsonResponse({"detail": "Content-Length is not a number."}, status=400)
         if limit is not None and length > limit:
-            return _too_large(length)
+            return _too_large(length, limit)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, RequestDataTooBig):
-            return _too_large(None)
+            return _too_large(None, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         if isinstance(exception, TooManyFieldsSent):
             limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
             return JsonResponse({"detail": f"Too many form fields: at most {limit} accepted."}, status=400)

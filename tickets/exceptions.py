@@ -15,6 +15,10 @@ class TicketError(Exception):
         self.message = message
 
 
+class AttachmentTooLargeError(TicketError):
+    """A file over ATTACHMENT_MAX_BYTES: the API answers 413 rather than 400."""
+
+
 class StaleVersionError(TicketError):
     """The ticket's fields changed after the version the writer saw; `ticket` is as it is now."""
 

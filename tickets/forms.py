@@ -15,6 +15,7 @@ from .agents import (
     MAX_TEAM_NAME_LENGTH,
     MAX_USERNAME_LENGTH,
 )
+from .attachments import IncomingFile
 from .exceptions import TicketError
 from .models import (
     FINISHED_STATUSES,
@@ -42,6 +43,7 @@ _SERVICE_FIELDS: dict[str, tuple[str, ...]] = {
     "teams": ("team_ids", "teams"),
     "members": ("member_ids", "members"),
     "calendarId": ("calendar",),
+    "files": ("attachments",),
 }
 
 # A select's value for "no one" / "no team" where "" means "leave as it is" (bulk changes).
@@ -101,6 +103,30 @@ class TagsField(forms.Field):
             raise forms.ValidationError(error.message) from None
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Any number of files, as `IncomingFile`s for the services, which check them (count,
+    size and type, naming the file) for every way in."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Attachments")
+        kwargs.setdefault(
+            "help_text",
+            f"Up to {limits.MAX_ATTACHMENTS} files of {limits.attachment_max_bytes() // (1024 * 1024)} MB each; "
+            "no programs or scripts.",
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[IncomingFile]:
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        return [IncomingFile.from_upload(super(FilesField, self).clean(upload, initial)) for upload in uploads]
+
+
 class TicketCreateForm(forms.Form):
     """Its fields are `services.ticket_create`'s arguments, by name (the assignee and team
     choices become `assignee_id` and `team_id`)."""
@@ -117,6 +143,8 @@ class TicketCreateForm(forms.Form):
     )
     team = forms.ChoiceField(label="Team", required=False)
     tags = TagsField(required=False, help_text="Comma-separated, e.g. kyc, vip.")
+    # Not `files`: a form's `files` is what was uploaded. It becomes ticket_create's `files`.
+    attachments = FilesField()
 
     def __init__(
         self,
@@ -139,6 +167,8 @@ class TicketCreateForm(forms.Form):
             cleaned["assignee_id"] = _id_or_none(cleaned.pop("assignee"))
         if "team" in cleaned:
             cleaned["team_id"] = _id_or_none(cleaned.pop("team"))
+        if "attachments" in cleaned:
+            cleaned["files"] = cleaned.pop("attachments")
         return cleaned
 
 
@@ -213,6 +243,7 @@ class TicketUpdateForm(forms.Form):
 class CommentForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=limits.MAX_COMMENT_LENGTH)
     is_internal = forms.BooleanField(label="Internal note (not sent to the customer)", required=False)
+    attachments = FilesField()
     # The newest comment the writer had seen when the page loaded (tickets/versions.py).
     seen_comment_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**63 - 1)
 

@@ -160,4 +160,35 @@ def comment_representation(comment: Any) -> dict[str, Any]:
         "authorType": comment.author_type,
         "source": comment.source,
         "createdAt": iso_time(comment.created_at),
+        "attachments": [attachment_representation(attachment) for attachment in comment_attachments(comment)],
+    }
+
+
+def comment_attachments(comment: Any) -> Any:
+    """The comment's attachments: as the ticket's detail read them (`attachment_list`, see
+    selectors.ticket_find), else its rows; none for an event's CommentSnapshot."""
+    if hasattr(comment, "attachment_list"):
+        return comment.attachment_list
+    if hasattr(comment, "attachments"):
+        return comment.attachments.all()
+    return ()
+
+
+def ticket_attachments(ticket: Any) -> list[dict[str, Any]]:
+    """The files sent with the ticket itself (not with a comment), for its detail."""
+    if hasattr(ticket, "attachment_list"):
+        found = ticket.attachment_list
+    else:
+        found = ticket.attachments.filter(comment__isnull=True)
+    return [attachment_representation(attachment) for attachment in found]
+
+
+def attachment_representation(attachment: Any) -> dict[str, Any]:
+    """An Attachment, or one of the summaries selectors.ticket_find reads."""
+    return {
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "contentType": attachment.content_type,
+        "size": attachment.size,
+        "url": attachment.url,
     }

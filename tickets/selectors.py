@@ -7,19 +7,22 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from django.db.models import Case, Count, Prefetch, QuerySet, When
-from django.db.models.functions import TruncDate
+from django.db.models import Aggregate, Case, Count, JSONField, OuterRef, Prefetch, QuerySet, Subquery, When
+from django.db.models.functions import JSONObject, TruncDate
 
 from .assignment import open_ticket_counts
+from .attachments import INLINE_IMAGE_TYPES
 from .models import (
     TICKET_NUMBER_PREFIX,
     Agent,
+    Attachment,
     SupportTicket,
     Team,
     TeamMembership,
     TicketComment,
     TicketEvent,
     TicketStatus,
+    download_url,
 )
 from .search import ticket_number_from_text
 
@@ -43,10 +46,74 @@ def ticket_rows(columns: tuple[str, ...]) -> QuerySet[SupportTicket, Any]:
 
 
 def ticket_find(lookup: str) -> SupportTicket | None:
-    """By database id (`42`) or ticket number (`FCT-000042`), with its comments."""
+    """By database id (`42`) or ticket number (`FCT-000042`), with its comments, and the
+    attachments of each as `attachment_list` (the ticket's own, sent with it, on the ticket).
+    Two queries whatever their number: the attachments come with the ticket's row."""
     comments = Prefetch("comments", queryset=TicketComment.objects.order_by("created_at", "id"))
-    found = _by_lookup(ticket_list().prefetch_related(comments), lookup)
-    return None if found is None else found.first()
+    found = _by_lookup(
+        ticket_list().prefetch_related(comments).annotate(attachment_summaries=_attachment_summaries()), lookup
+    )
+    ticket = None if found is None else found.first()
+    if ticket is not None:
+        _hand_out_attachments(ticket)
+    return ticket
+
+
+@dataclass(frozen=True)
+class AttachmentSummary:
+    """An attachment as the ticket's page and the API show it (not its file)."""
+
+    id: int
+    comment_id: int | None
+    filename: str
+    content_type: str
+    size: int
+
+    @property
+    def is_inline_image(self) -> bool:
+        return self.content_type in INLINE_IMAGE_TYPES
+
+    @property
+    def url(self) -> str:
+        return download_url(self.id)
+
+
+class _JSONArray(Aggregate):
+    """The group's values as one JSON array (PostgreSQL's JSONB_AGG, SQLite's JSON_GROUP_ARRAY)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def _attachment_summaries() -> Subquery:
+    rows = (
+        Attachment.objects.filter(ticket=OuterRef("pk"))
+        .order_by()
+        .values("ticket")
+        .annotate(
+            items=_JSONArray(
+                JSONObject(
+                    id="id", comment_id="comment_id", filename="filename", content_type="content_type", size="size"
+                )
+            )
+        )
+        .values("items")
+    )
+    return Subquery(rows, output_field=JSONField())
+
+
+def _hand_out_attachments(ticket: SupportTicket) -> None:
+    rows = getattr(ticket, "attachment_summaries", None) or ()  # the annotation ticket_find adds
+    summaries = sorted((AttachmentSummary(**item) for item in rows), key=lambda summary: summary.id)
+    by_comment: dict[int | None, list[AttachmentSummary]] = {}
+    for summary in summaries:
+        by_comment.setdefault(summary.comment_id, []).append(summary)
+    ticket.attachment_list = by_comment.get(None, [])  # type: ignore[attr-defined]
+    for comment in ticket.comments.all():
+        comment.attachment_list = by_comment.get(comment.pk, [])  # type: ignore[attr-defined]
 
 
 def ticket_id_find(lookup: str) -> int | None:

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import assignment, canned_responses, placeholders, publishing, routing, search, sla_clock, versions
+from . import assignment, attachments, canned_responses, placeholders, publishing, routing, search, sla_clock, versions
 from .actors import Actor
 from .change_sets import KEEP as KEEP
 from .change_sets import (
@@ -134,6 +134,7 @@ def hand_out_queues(agent_ids: set[int]) -> None:
 # --- Public services ---
 
 
+@attachments.files_removed_on_failure()
 @publishing.atomic()
 def ticket_create(
     *,
@@ -153,13 +154,15 @@ def ticket_create(
     helpscout_conversation_id: str | None = None,
     custom_fields: Mapping[str, Any] | None = None,
     created_at: datetime | None = None,
+    files: Sequence[attachments.IncomingFile] = (),
 ) -> SupportTicket:
     """`assignee_id` (an agent) wins over `assigned_to` (a name, see assignee_of). The active
     routing rules that match the new ticket then change it, each audited under its name
     (tickets/routing.py); a ticket of an automatic team left without an assignee goes to
     the team's next agent. `created_at`, for imports (a Help Scout conversation, the demo),
     is when the ticket was opened where it came from (not in the future): its deadlines
-    count from then, and its creation and routing are audited at that time."""
+    count from then, and its creation and routing are audited at that time. `files` go with
+    the description: attached to the ticket itself (tickets/attachments.py)."""
     require_choice("priority", priority, TicketPriority)
     require_choice("category", category, TicketCategory)
     require_choice("source", source, TicketSource)
@@ -178,6 +181,7 @@ def ticket_create(
         raise TicketError("description", f"At most {MAX_DESCRIPTION_LENGTH} characters.")
     values = values_for_create(custom_fields, source=actor.source)  # tickets/custom_fields.py
     created_at = change_time(created_at, field_name="createdAt")
+    attachments.refuse_any(files)
     team = team_or_refuse(team_id)
     who = assignee_of(assigned_to, assignee_id if assignee_id is not None else KEEP)
     assert not isinstance(who, Keep)
@@ -221,6 +225,8 @@ def ticket_create(
         last_activity_at=now,
     )
     ticket.__dict__.pop("search_vector")  # computed by the INSERT: unloaded, as the list reads it
+    if files:
+        attachments.store(ticket=ticket, comment=None, files=files)
     TicketEvent.objects.create(
         ticket=ticket,
         action=TicketAction.CREATED,
@@ -549,6 +555,7 @@ def ticket_apply_macro(
     return ticket
 
 
+@attachments.files_removed_on_failure()
 @publishing.atomic()
 def comment_add(
     *,
@@ -563,6 +570,7 @@ def comment_add(
     written_at: datetime | None = None,
     seen_version: int | None = None,
     seen_comment_id: int | None = None,
+    files: Sequence[attachments.IncomingFile] = (),
 ) -> TicketComment:
     """A comment by `author`, who is `author_type` (CommentAuthorType): the caller knows
     it from the way in (staff in the app: an agent; a Help Scout customer thread: the
@@ -574,13 +582,15 @@ def comment_add(
     its audit row, kept within the ticket's life (remote clocks may run ahead of ours), so
     comments delivered late or out of order keep the time they were written.
     `seen_version` and `seen_comment_id` (the newest comment the author had seen, 0 for
-    none), when given, refuse a comment written on an outdated view (tickets/versions.py)."""
+    none), when given, refuse a comment written on an outdated view (tickets/versions.py).
+    `files` are attached to the comment (tickets/attachments.py): all of them or none."""
     require_choice("authorType", author_type, CommentAuthorType)
     body = body.strip()
     if not body:
         raise TicketError("comment", "This field may not be blank.")
     if len(body) > MAX_COMMENT_LENGTH:
         raise TicketError("comment", f"At most {MAX_COMMENT_LENGTH} characters.")
+    attachments.refuse_any(files)
     ticket = locked_ticket(ticket_id)
     versions.check_version(ticket, seen=seen_version)
     versions.check_seen_comments(ticket, seen_comment_id=seen_comment_id, author=author)
@@ -599,6 +609,8 @@ def comment_add(
         created_at=now if written_at is None else min(max(written_at, ticket.created_at), now),
         external_id=external_id,
     )
+    if files:
+        comment.attachment_list = attachments.store(ticket=ticket, comment=comment, files=files)  # type: ignore[attr-defined]
     fields = ["total_comments", "last_activity_at", "updated_at"]
     ticket.total_comments += 1
     # A comment written earlier (delivered late, imported) moves neither time back.
@@ -693,3 +705,19 @@ def ticket_record_sync(*, ticket_id: int, actor: Actor, **fields: Any) -> None:
 def ticket_register_view(*, ticket_id: int) -> None:
     """Counts one view; a single atomic UPDATE, no lock, no audit row (views are not changes)."""
     SupportTicket.objects.filter(pk=ticket_id).update(view_count=F("view_count") + 1)
+
+
+@attachments.files_removed_on_failure()
+@publishing.atomic()
+def comment_attach_files(*, comment_id: int, files: Sequence[attachments.IncomingFile]) -> list[Any]:
+    """Files that arrive after their comment was recorded (a Slack message's, fetched off
+    the webhook's request). A comment that has files already gets none: a task that runs
+    twice adds them once. Checked as comment_add checks them."""
+    attachments.refuse_any(files)
+    comment = TicketComment.objects.filter(pk=comment_id).first()
+    if comment is None or not files:
+        return []
+    ticket = locked_ticket(comment.ticket_id)
+    if comment.attachments.exists():
+        return []
+    return attachments.store(ticket=ticket, comment=comment, files=files)

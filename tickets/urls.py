@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agent_views, macro_views, views
+from . import agent_views, attachment_views, macro_views, views
 
 app_name = "dashboard"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("tickets/<str:pk>/update/", views.ticket_update, name="ticket-update"),
     path("tickets/<str:pk>/comment/", views.ticket_comment, name="ticket-comment"),
     path("tickets/<str:pk>/apply-macro/", macro_views.ticket_apply_macro, name="ticket-apply-macro"),
+    path("attachments/<int:pk>/", attachment_views.attachment_download, name="attachment-download"),
 ]

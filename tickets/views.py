@@ -234,6 +234,7 @@ def ticket_take_next(request: HttpRequest) -> HttpResponse:
 def ticket_create(request: HttpRequest) -> HttpResponse:
     form = TicketCreateForm(
         request.POST or None,
+        request.FILES or None,
         agents=selectors.agent_list(),
         teams=selectors.team_list(),
         custom_fields=custom_fields.active_definitions(),
@@ -351,7 +352,7 @@ def ticket_update(request: HttpRequest, pk: str) -> HttpResponse:
 @staff_required
 def ticket_comment(request: HttpRequest, pk: str) -> HttpResponse:
     ticket = _ticket_or_404(pk)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, request.FILES)
     if not form.is_valid():
         return _detail(request, ticket, comment_form=form, status=400)
     data = form.cleaned_data
@@ -365,6 +366,7 @@ def ticket_comment(request: HttpRequest, pk: str) -> HttpResponse:
             author_type=CommentAuthorType.AGENT,
             actor=_actor(request),
             seen_comment_id=data["seen_comment_id"] or 0,
+            files=data["attachments"],
         )
     except UnseenCommentsError as unseen:
         # Shown again with the new replies on the page and counted as seen, so a second send goes through.

@@ -24,7 +24,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from tickets import agents, canned_responses, custom_fields, routing, sla_policies
-from tickets.models import SupportTicket
+from tickets.attachments import IncomingFile
+from tickets.models import Attachment, SupportTicket
 from tickets.tests.factories import StaffFactory, UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +116,7 @@ def dashboard_urls(ticket: SupportTicket) -> list[str]:
 DASHBOARD_ROWS: dict[str, Callable[[], int]] = {
     "agent": lambda: RESOURCES["/api/admin/agents/"](),
     "team": lambda: RESOURCES["/api/admin/teams/"](),
+    "attachment": lambda: RESOURCES["/api/admin/attachments/"](),
 }
 
 
@@ -259,6 +261,11 @@ RESOURCES: dict[str, Callable[[], int | str]] = {
     ),
     "/api/admin/sla-policies/": lambda: (
         sla_policies.policy_create(name=f"Planted {next(_made)}", first_response_minutes=60, resolution_minutes=120).pk
+    ),
+    "/api/admin/attachments/": lambda: (
+        Attachment.objects.get(
+            ticket=make_ticket(files=[IncomingFile.from_bytes("planted.txt", "text/plain", b"planted")])
+        ).pk
     ),
     "/api/admin/custom-fields/": lambda: (
         custom_fields.definition_create(key=f"planted_{next(_made)}", label="Planted", type="text").key

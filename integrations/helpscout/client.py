@@ -5,6 +5,8 @@ Scout gives no refresh token) and fetched anew on a 401. Failures raise `HelpSco
 a `DeliveryError`, so the outbox can tell "retry later" from "give up".
 """
 
+import base64
+import binascii
 import hashlib
 import threading
 import time
@@ -96,6 +98,14 @@ class HelpScoutClient:
 
     def get_conversation(self, conversation_id: str) -> dict[str, Any]:
         return self._json(self._request("GET", f"conversations/{conversation_id}", params={"embed": "threads"}))
+
+    def get_attachment_data(self, conversation_id: str, attachment_id: str) -> bytes:
+        """A thread's file: Help Scout answers {"data": "<base64>"}."""
+        data = self._json(self._request("GET", f"conversations/{conversation_id}/attachments/{attachment_id}/data"))
+        try:
+            return base64.b64decode(str(data.get("data", "")), validate=True)
+        except binascii.Error as error:
+            raise HelpScoutError(f"Attachment {attachment_id}'s data is not base64.", permanent=True) from error
 
     def get_customer(self, customer_id: str) -> dict[str, Any]:
         """The customer with its e-mails, phones... under `_embedded`."""

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from integrations import status
 from integrations.models import HelpScoutConversation, IntegrationName
-from tickets import limits, publishing, services
+from tickets import attachments, limits, publishing, services
 from tickets.actors import Actor
 from tickets.models import (
     TICKET_NUMBER_PREFIX,
@@ -34,6 +34,7 @@ from tickets.models import (
 )
 
 from . import linked, links
+from .attachments import Files, fetch_new_files
 from .client import HelpScoutClient, HelpScoutError
 from .mapping import status_from_helpscout
 from .payloads import (
@@ -104,7 +105,8 @@ def conversation_delete(conversation_id: str) -> None:
 
 
 def conversation_apply(conversation: Conversation) -> Outcome:
-    return _apply(with_customer_email(conversation))
+    conversation = with_customer_email(conversation)
+    return _apply(conversation, fetch_new_files(conversation))
 
 
 def with_customer_email(conversation: Conversation) -> Conversation:
@@ -130,8 +132,11 @@ def with_customer_email(conversation: Conversation) -> Conversation:
     return replace(conversation, customer=replace(customer, name=customer.name or found.name, email=found.email))
 
 
+@attachments.files_removed_on_failure()
 @publishing.atomic()
-def _apply(conversation: Conversation) -> Outcome:
+def _apply(conversation: Conversation, files: Files | None = None) -> Outcome:
+    """`files`: the new threads' files, by thread id (fetched before, see attachments.py)."""
+    files = files or {}
     link = links.lock_conversation(conversation.id)
     if link.deleted:
         return Outcome()
@@ -144,7 +149,7 @@ def _apply(conversation: Conversation) -> Outcome:
         if ticket is None:
             if not _in_our_mailbox(conversation):
                 return Outcome()
-            ticket, created = _create_ticket(link, conversation), True
+            ticket, created = _create_ticket(link, conversation, files), True
         elif ticket.helpscout_conversation_id not in (None, "", conversation.id):
             logger.warning("Help Scout conversation %s duplicates ticket %s's; ignored", conversation.id, ticket.pk)
             return Outcome()
@@ -160,7 +165,7 @@ def _apply(conversation: Conversation) -> Outcome:
         outcome.updated = _apply_fields(link, ticket_id, conversation) and not created
         link.modified_at = modified_at or link.modified_at
     if conversation.threads is not None:
-        outcome.comments = _apply_threads(link, ticket_id, conversation)
+        outcome.comments = _apply_threads(link, ticket_id, conversation, files)
     link.save()
     services.ticket_record_sync(
         ticket_id=ticket_id,
@@ -195,7 +200,7 @@ def _tagged(conversation: Conversation) -> SupportTicket | None:
     return None
 
 
-def _create_ticket(link: HelpScoutConversation, conversation: Conversation) -> SupportTicket:
+def _create_ticket(link: HelpScoutConversation, conversation: Conversation, files: Files) -> SupportTicket:
     first = conversation.threads[0] if conversation.threads else None
     if first is not None:
         link.first_thread_id = first.id
@@ -214,6 +219,7 @@ def _create_ticket(link: HelpScoutConversation, conversation: Conversation) -> S
         source=TicketSource.HELPSCOUT,
         helpscout_conversation_id=conversation.id,
         actor=Actor(name=name[:150] or HELPSCOUT.name, source=ChangeSource.HELPSCOUT),
+        files=files.get(first.id, []) if first else [],
     )
 
 
@@ -251,7 +257,7 @@ def _apply_assignee(ticket: SupportTicket, *, user_id: str, name: str) -> bool:
     return True
 
 
-def _apply_threads(link: HelpScoutConversation, ticket_id: int, conversation: Conversation) -> int:
+def _apply_threads(link: HelpScoutConversation, ticket_id: int, conversation: Conversation, files: Files) -> int:
     threads = conversation.threads or ()
     if not link.first_thread_id and threads:
         link.first_thread_id = threads[0].id
@@ -265,13 +271,16 @@ def _apply_threads(link: HelpScoutConversation, ticket_id: int, conversation: Co
     for thread in threads:
         kind = THREAD_KINDS.get(thread.type)
         skip = thread.id == link.first_thread_id or thread.id in ours or thread.id in stored
-        if kind is None or skip or thread.state not in ("", "published") or not thread.text:
+        thread_files = files.get(thread.id, [])
+        # A message of files alone (a screenshot sent without a word) says what it sent.
+        text = thread.text or ", ".join(file.filename for file in thread_files)
+        if kind is None or skip or thread.state not in ("", "published") or not text:
             continue
         internal, counts_as_response = kind
         author = _author(thread, conversation)
         services.comment_add(
             ticket_id=ticket_id,
-            body=thread.text[: limits.MAX_COMMENT_LENGTH],
+            body=text[: limits.MAX_COMMENT_LENGTH],
             is_internal=internal,
             author=author,
             author_type=_author_type(thread),
@@ -279,6 +288,7 @@ def _apply_threads(link: HelpScoutConversation, ticket_id: int, conversation: Co
             counts_as_response=counts_as_response,
             external_id=thread.id,
             written_at=thread.created_at,
+            files=thread_files,
         )
         added += 1
     return added

@@ -31,6 +31,7 @@ from tickets.events import (
 from tickets.models import Agent, ChangeSource, HelpScoutSyncStatus, SupportTicket
 
 from . import linked, links, markers
+from .attachments import outgoing
 from .client import HelpScoutClient, HelpScoutError
 from .inbound import HELPSCOUT
 from .mapping import status_to_helpscout
@@ -87,7 +88,14 @@ def _create_conversation(
         "type": "email",
         "status": status,
         "customer": customer,
-        "threads": [{"type": "customer", "customer": {"email": email}, "text": _html(made.description)}],
+        "threads": [
+            {
+                "type": "customer",
+                "customer": {"email": email},
+                "text": _html(made.description),
+                **({"attachments": files} if (files := outgoing(ticket_id=ticket.pk)) else {}),
+            }
+        ],
         "tags": [tag],
         # Without it Help Scout's inbox rules choose; an assignee it does not know is left to them.
         **({"assignTo": int(user_id)} if user_id else {}),
@@ -125,10 +133,12 @@ def _add_thread(
     comment = event.comment
     status = status_to_helpscout(event.ticket.status)
     conversation_id = link.conversation_id
+    files = outgoing(comment_id=comment.id)
     # Without an explicit status, a new thread would reopen a closed conversation.
     if comment.is_internal:
         text = f"<b>{escape(comment.author)}</b> (FractionaX):<br>{_html(comment.body)}"
         body: dict[str, Any] = {"text": text + markers.mark(message.pk), "status": status}
+        body |= {"attachments": files} if files else {}
         send = lambda: client.create_note(conversation_id, body)  # noqa: E731
     else:
         customer_id = link.customer_id or _customer_id(client, conversation_id)
@@ -136,6 +146,7 @@ def _add_thread(
             record_locally(lambda: HelpScoutConversation.objects.filter(pk=link.pk).update(customer_id=customer_id))
         text = _html(comment.body) + markers.mark(message.pk)
         body = {"text": text, "customer": {"id": int(customer_id)}, "status": status}
+        body |= {"attachments": files} if files else {}
         send = lambda: client.create_reply(conversation_id, body)  # noqa: E731
 
     def record(thread_id: str) -> None:

@@ -34,6 +34,17 @@ class Person:
 
 
 @dataclass(frozen=True)
+class AttachmentRef:
+    """A thread's file as Help Scout lists it (`_embedded.attachments`); its bytes come from
+    GET /v2/conversations/{id}/attachments/{attachmentId}/data."""
+
+    id: str
+    filename: str
+    mime_type: str
+    size: int | None
+
+
+@dataclass(frozen=True)
 class Thread:
     id: str
     type: str
@@ -43,6 +54,7 @@ class Thread:
     author: Person | None
     # The outbox message that created it, when it is one of ours (see markers.py).
     outbox_message_id: int | None = None
+    attachments: tuple[AttachmentRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,20 @@ def _thread(data: Any) -> Thread:
         created_at=_time(data, "createdAt"),
         author=_person(data, "createdBy"),
         outbox_message_id=markers.marked_message(_opt(data, "type", str) or "", html),
+        attachments=tuple(
+            _attachment(item) for item in _opt(_opt(data, "_embedded", dict) or {}, "attachments", list) or []
+        ),
+    )
+
+
+def _attachment(data: Any) -> AttachmentRef:
+    data = _object(data, "attachment")
+    size = _opt(data, "size", int)
+    return AttachmentRef(
+        id=_id(data, "id"),
+        filename=_opt(data, "filename", str) or "",
+        mime_type=_opt(data, "mimeType", str) or "",
+        size=size if size is None or size >= 0 else None,
     )
 
 

@@ -6,7 +6,10 @@ OWN_EVENTS in outbound.py), so the ticket's Slack message shows it like any othe
 """
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
+
+from django.db import transaction
 
 from integrations.models import InboundDelivery, IntegrationName
 from tickets import publishing, services
@@ -14,6 +17,8 @@ from tickets.actors import Actor
 from tickets.models import ChangeSource, CommentAuthorType, SupportTicket, TicketComment, TicketSource
 
 from . import users
+from .files import SlackFile
+from .tasks import slack_files_fetch
 from .ticket_input import NewTicket
 
 
@@ -82,16 +87,18 @@ def ticket_assign_from_slack(
 
 @publishing.atomic()
 def thread_reply_record(
-    *, event_id: str, ticket_id: int, body: str, author: str, message_ts: str
+    *, event_id: str, ticket_id: int, body: str, author: str, message_ts: str, files: Sequence[SlackFile] = ()
 ) -> TicketComment | None:
     """A person's reply in the ticket's thread, as an internal comment by an agent (the
     support channel is internal: whoever writes there works with support, even without an
-    agent profile). Slack's redelivery of an event already recorded returns None."""
+    agent profile). Slack's redelivery of an event already recorded returns None. Its
+    `files` are fetched once it is committed (integrations/slack/files.py); a message of
+    files alone is a comment naming them."""
     if not _first_delivery(event_id):
         return None
-    return services.comment_add(
+    comment = services.comment_add(
         ticket_id=ticket_id,
-        body=body,
+        body=body.strip() or ", ".join(file.name for file in files),
         is_internal=True,
         author=author,
         author_type=CommentAuthorType.AGENT,
@@ -99,6 +106,10 @@ def thread_reply_record(
         external_id=message_ts,
         written_at=_slack_time(message_ts),
     )
+    if files:
+        arguments = [file.as_task_argument() for file in files]
+        transaction.on_commit(lambda: slack_files_fetch.delay(comment.pk, arguments), robust=True)
+    return comment
 
 
 def _first_delivery(key: str) -> bool:

@@ -19,7 +19,7 @@ from tickets.exceptions import TicketError
 from tickets.limits import MAX_COMMENT_LENGTH
 from tickets.models import TicketComment
 
-from . import actions, bot_user, commands, interactivity, threads, users
+from . import actions, bot_user, commands, files, interactivity, threads, users
 from .mrkdwn import escape, to_plain
 from .signatures import request_is_from_slack
 from .users import SLACK_USER_ID
@@ -95,22 +95,26 @@ def _event_callback(envelope: dict[str, Any]) -> HttpResponse:
     ticket_id, user, text, ts = reply
     if bot_user.is_own_user(user, envelope):
         return _answer(200)  # posted by our app as its bot user, without a bot_id
-    with suppress(TicketError):  # nothing but an attachment, say: no comment to make
+    with suppress(TicketError):  # nothing to say (blank text, no file): no comment to make
         actions.thread_reply_record(
             event_id=event_id,
             ticket_id=ticket_id,
             body=to_plain(text)[:MAX_COMMENT_LENGTH],
             author=users.agent_name(user, fallback=f"Slack user {user}"),
             message_ts=ts,
+            files=files.parse_files(event),
         )
     return _answer(200)
 
 
 def _thread_reply(event: dict[str, Any]) -> tuple[int, str, str, str] | None:
-    """(ticket id, Slack user, text, message ts) of a person's reply in a ticket's thread."""
+    """(ticket id, Slack user, text, message ts) of a person's reply in a ticket's thread;
+    the text may be empty when files came with it."""
     if event.get("type") != "message" or event.get("bot_id") or event.get("subtype") not in _PERSON_SUBTYPES:
         return None
     channel, user, text, ts, thread_ts = (event.get(key) for key in ("channel", "user", "text", "ts", "thread_ts"))
+    if text == "" and event.get("files"):
+        text = " "  # files alone: still a reply (the comment names them)
     if not all(isinstance(value, str) and value for value in (channel, user, text, ts, thread_ts)):
         return None
     if thread_ts == ts or len(str(ts)) > _MAX_TS_LENGTH or not SLACK_USER_ID.match(str(user)):

@@ -8,7 +8,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from ..exceptions import StaleVersionError, TicketError, UnseenCommentsError
+from ..exceptions import AttachmentTooLargeError, StaleVersionError, TicketError, UnseenCommentsError
 from . import serializers as s
 from .preconditions import with_etag
 
@@ -20,6 +20,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, UnseenCommentsError):
         body = {"detail": exc.message, "comments": s.CommentSerializer(exc.comments, many=True).data}
         return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, AttachmentTooLargeError):
+        return Response({exc.field: [exc.message]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, TicketError):
         return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
     return exception_handler(exc, context)

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from ..limits import (
     MAX_ASSIGNEE_LENGTH,
+    MAX_ATTACHMENTS,
     MAX_BULK_TICKETS,
     MAX_COMMENT_LENGTH,
     MAX_CUSTOMER_NAME_LENGTH,
@@ -33,7 +34,12 @@ from ..models import (
     TicketSource,
     TicketStatus,
 )
-from ..representation import comment_representation, ticket_representation
+from ..representation import (
+    attachment_representation,
+    comment_representation,
+    ticket_attachments,
+    ticket_representation,
+)
 from ..sla import is_overdue
 
 # --- Output ---
@@ -137,6 +143,17 @@ class TicketSerializer(serializers.Serializer):
         return ticket_representation(instance, now=now, zone=zone)
 
 
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    filename = serializers.CharField()
+    contentType = serializers.CharField(source="content_type")
+    size = serializers.IntegerField(help_text="In bytes.")
+    url = serializers.CharField(help_text="The download, for staff: GET /api/admin/attachments/{id}.")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return attachment_representation(instance)
+
+
 class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     comment = serializers.CharField(source="body")
@@ -150,17 +167,25 @@ class CommentSerializer(serializers.Serializer):
     )
     source = serializers.ChoiceField(choices=ChangeSource.choices)  # type: ignore[assignment]
     createdAt = serializers.DateTimeField(source="created_at")
+    attachments = AttachmentSerializer(many=True, source="attachment_list")
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return comment_representation(instance)
 
 
 class TicketDetailSerializer(TicketSerializer):
+    attachments = AttachmentSerializer(
+        many=True, source="attachment_list", help_text="The files sent with the ticket itself (its description)."
+    )
     comments = CommentSerializer(many=True)
 
     def to_representation(self, instance: SupportTicket) -> dict[str, Any]:
         comments = CommentSerializer(instance.comments.all(), many=True).data
-        return {**super().to_representation(instance), "comments": list(comments)}
+        return {
+            **super().to_representation(instance),
+            "attachments": ticket_attachments(instance),
+            "comments": list(comments),
+        }
 
 
 class StaleVersionSerializer(serializers.Serializer):
@@ -289,6 +314,30 @@ class CustomFieldValuesSerializer(serializers.Serializer):
     )
 
 
+class FilesField(serializers.ListField):
+    """For the schema only: the files are read from the request by tickets/api/uploads.py and
+    checked by the services (tickets/attachments.py), which name a refused file."""
+
+    child = serializers.FileField()
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            required=False,
+            help_text=(
+                f"Files to attach, the field repeated once per file: at most {MAX_ATTACHMENTS}, each at most "
+                "ATTACHMENT_MAX_BYTES (20 MB unless configured; 413 naming the file), no executable types "
+                "(400 naming the file)."
+            ),
+            **kwargs,
+        )
+
+
+class TicketCreateUploadSerializer(TicketCreateSerializer):
+    """The same fields as form fields (tags repeated), with the files."""
+
+    files = FilesField()
+
+
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TicketStatus.choices)
     resolutionNote = serializers.CharField(max_length=MAX_NOTE_LENGTH, required=False, allow_blank=True, default="")
@@ -331,6 +380,17 @@ class CommentCreateSerializer(serializers.Serializer):
             "nothing is added and the answer is 409 with their comments. Without it nothing is checked."
         ),
     )
+
+
+class CommentCreateUploadSerializer(CommentCreateSerializer):
+    files = FilesField()
+
+
+class FileTooLargeSerializer(serializers.Serializer):
+    """413: a file over ATTACHMENT_MAX_BYTES (named), or a body over the request limit."""
+
+    files = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = serializers.CharField(required=False)
 
 
 class BulkUpdatesSerializer(serializers.Serializer):

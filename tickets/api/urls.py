@@ -1,6 +1,8 @@
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from .agents import AgentViewSet, TeamViewSet
+from .attachments import AttachmentDownloadView
 from .canned_responses import CannedResponseViewSet
 from .custom_fields import CustomFieldViewSet
 from .routing import RoutingRuleViewSet
@@ -26,4 +28,7 @@ router.register("admin/routing-rules", RoutingRuleViewSet, basename="routing-rul
 router.register("admin/custom-fields", CustomFieldViewSet, basename="custom-field")
 router.register("admin/canned-responses", CannedResponseViewSet, basename="canned-response")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    re_path(r"^admin/attachments/(?P<pk>[^/]+)/?$", AttachmentDownloadView.as_view(), name="attachment-download"),
+]

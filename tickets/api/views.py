@@ -30,6 +30,7 @@ from .canned_responses import ApplyMacroMixin
 from .pagination import PageLimitPagination
 from .preconditions import IF_MATCH, etag_header, seen_version, with_etag
 from .sla_explanation import SlaExplanationSerializer
+from .uploads import uploaded_files
 from .validation import valid_data
 
 TICKET_ID = OpenApiParameter(
@@ -102,9 +103,14 @@ class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
         # page would be freed only by the cyclic collector, in pauses (see asgi_http._let_go).
         return self.get_paginated_response(self.get_serializer(many=True).to_representation(page))
 
-    @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketSerializer}, summary="Create a ticket")
+    @extend_schema(
+        request={"application/json": s.TicketCreateSerializer, "multipart/form-data": s.TicketCreateUploadSerializer},
+        responses={201: s.TicketSerializer, 413: s.FileTooLargeSerializer},
+        summary="Create a ticket (multipart with `files` to attach files to it)",
+    )
     def create(self, request: Request) -> Response:
         data = valid_data(s.TicketCreateSerializer(data=request.data))
+        files = uploaded_files(request)
         ticket = services.ticket_create(
             subject=data["subject"],
             description=data["description"],
@@ -120,6 +126,7 @@ class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
             tags=data["tags"],
             custom_fields=data["customFields"],
             actor=_api_actor(request),
+            files=files,
         )
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
 
@@ -194,14 +201,23 @@ class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[TICKET_ID, IF_MATCH, etag_header(412)],
-        request=s.CommentCreateSerializer,
-        responses={201: s.CommentSerializer, 409: s.UnseenCommentsSerializer, 412: s.StaleVersionSerializer},
-        summary="Add a public or internal comment",
+        request={
+            "application/json": s.CommentCreateSerializer,
+            "multipart/form-data": s.CommentCreateUploadSerializer,
+        },
+        responses={
+            201: s.CommentSerializer,
+            409: s.UnseenCommentsSerializer,
+            412: s.StaleVersionSerializer,
+            413: s.FileTooLargeSerializer,
+        },
+        summary="Add a public or internal comment (multipart with `files` to attach files)",
     )
     @action(detail=True, methods=["post"])
     def comments(self, request: Request, pk: str) -> Response:
         seen = seen_version(request)
         data = valid_data(s.CommentCreateSerializer(data=request.data))
+        files = uploaded_files(request)
         actor = _api_actor(request)
         comment = services.comment_add(
             ticket_id=self.get_ticket_id(),
@@ -212,6 +228,7 @@ class SupportTicketViewSet(ApplyMacroMixin, viewsets.GenericViewSet):
             actor=actor,
             seen_version=seen,
             seen_comment_id=data["seenCommentId"],
+            files=files,
         )
         return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 

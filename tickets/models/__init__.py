@@ -11,6 +11,8 @@ from .agents import Agent as Agent
 from .agents import Team as Team
 from .agents import TeamAssignment as TeamAssignment
 from .agents import TeamMembership as TeamMembership
+from .attachments import Attachment as Attachment
+from .attachments import download_url as download_url
 from .canned_responses import CannedResponse as CannedResponse
 from .configuration import ConfigurationStamp as ConfigurationStamp
 from .custom_fields import CustomField as CustomField

@@ -280,7 +280,16 @@ def test_retrieve_includes_comments_oldest_first(staff_client):
     comments = staff_client.get(ticket_url(ticket)).json()["comments"]
 
     assert [comment["comment"] for comment in comments] == ["First", "Second"]
-    assert set(comments[0]) == {"id", "comment", "isInternal", "author", "authorType", "source", "createdAt"}
+    assert set(comments[0]) == {
+        "id",
+        "comment",
+        "isInternal",
+        "author",
+        "authorType",
+        "source",
+        "createdAt",
+        "attachments",
+    }
     assert comments[0]["isInternal"] is True
 
 

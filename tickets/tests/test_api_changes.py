@@ -144,7 +144,16 @@ def test_comment_answers_201_with_the_comment(staff_client):
 
     assert response.status_code == 201
     comment = response.json()
-    assert set(comment) == {"id", "comment", "isInternal", "author", "authorType", "source", "createdAt"}
+    assert set(comment) == {
+        "id",
+        "comment",
+        "isInternal",
+        "author",
+        "authorType",
+        "source",
+        "createdAt",
+        "attachments",
+    }
     assert comment["comment"] == "We are looking into it."
     assert comment["isInternal"] is False
     assert comment["author"] == "Alex Agent"

@@ -17,7 +17,10 @@ from tickets.models import SupportTicket
 from tickets.representation import TICKET_COLUMNS, iso_time
 from tickets.selectors import ticket_find, ticket_rows
 
+from .attachment_helpers import PNG, attachment_dir, incoming
 from .factories import TEST_ACTOR, make_ticket
+
+__all__ = ["attachment_dir"]
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +56,8 @@ def field_by_field(serializer_class: type[serializers.Serializer], ticket: Suppo
         for name, field in current.fields.items():
             value = field.get_attribute(instance)
             if isinstance(field, serializers.ListSerializer):
-                out[name] = [render(field.child, item) for item in value.all()]
+                items = value.all() if hasattr(value, "all") else value
+                out[name] = [render(field.child, item) for item in items]
             elif isinstance(field, serializers.Serializer):
                 out[name] = render(field, value)
             else:
@@ -64,10 +68,23 @@ def field_by_field(serializer_class: type[serializers.Serializer], ticket: Suppo
 
 
 @pytest.fixture
-def full_ticket() -> SupportTicket:
+def full_ticket(attachment_dir) -> SupportTicket:
     """Every field set, so no empty value is rendered as null."""
-    ticket = make_ticket(customer_user_id="u-1", assigned_to="Blair Agent", tags=["vip"], priority="high")
-    services.comment_add(ticket_id=ticket.pk, body="On it", is_internal=False, author="Blair", actor=TEST_ACTOR)
+    ticket = make_ticket(
+        customer_user_id="u-1",
+        assigned_to="Blair Agent",
+        tags=["vip"],
+        priority="high",
+        files=[incoming("error.png", PNG, "image/png")],
+    )
+    services.comment_add(
+        ticket_id=ticket.pk,
+        body="On it",
+        is_internal=False,
+        author="Blair",
+        actor=TEST_ACTOR,
+        files=[incoming("steps.txt")],
+    )
     services.ticket_change_status(ticket_id=ticket.pk, status="resolved", resolution_note="Done", actor=TEST_ACTOR)
     services.ticket_record_sync(
         ticket_id=ticket.pk,
