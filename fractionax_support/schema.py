@@ -32,7 +32,7 @@ ERROR_SCHEMAS: dict[str, Any] = {
 }
 
 
-# What a path's {id} names, by the path's resource (/api/admin/<resource>/{id}).
+# What a path's {id} (or {key}) names, by the path's resource (/api/admin/<resource>/{id}).
 _NOT_FOUND = {
     "agents": "No agent with this id.",
     "teams": "No team with this id.",
@@ -40,6 +40,8 @@ _NOT_FOUND = {
     "business-calendars": "No calendar with this id.",
     "sla-policies": "No SLA policy with this id.",
     "canned-responses": "No canned response with this id.",
+    "custom-fields": "No custom field with this key.",
+    "attachments": "No attachment with this id.",
 }
 
 
@@ -60,7 +62,7 @@ def _error_responses(path: str, operation: dict[str, Any]) -> dict[str, Any]:
         errors["403"] = _error("Signed in, but not support staff.")
     elif path.startswith("/api/auth/"):
         errors["401"] = _error("Wrong credentials, or an invalid or expired token.")
-    if "{id}" in path:
+    if "{id}" in path or "{key}" in path:
         errors["404"] = _error(_NOT_FOUND.get(path.split("/")[3], "No ticket with this id or number."))
     if operation.get("requestBody"):
         errors["413"] = _error("The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.")

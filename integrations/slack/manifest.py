@@ -28,6 +28,9 @@ SCOPES_BY_METHOD: dict[str, str | None] = {
 # Thread replies in the support channel become internal comments: public or private channel.
 BOT_EVENTS = ["message.channels", "message.groups"]
 EVENT_SCOPES = ["channels:history", "groups:history"]
+# Not a Web API method: the files posted in a thread, downloaded from their
+# url_private_download with the bot token (integrations/slack/files.py).
+FILE_SCOPES = ["files:read"]
 SLASH_COMMANDS = [
     {"command": "/support-stats", "description": "Support ticket statistics", "usage_hint": ""},
     {
@@ -46,7 +49,8 @@ def bot_display_name(name: str) -> str:
 
 
 def bot_scopes() -> list[str]:
-    scopes = {scope for scope in SCOPES_BY_METHOD.values() if scope} | set(EVENT_SCOPES) | {"commands"}
+    scopes = {scope for scope in SCOPES_BY_METHOD.values() if scope} | set(EVENT_SCOPES) | set(FILE_SCOPES)
+    scopes.add("commands")
     return sorted(scopes)
 
 

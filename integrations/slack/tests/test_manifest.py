@@ -39,7 +39,7 @@ def test_the_request_urls_are_this_installations_routes():
         assert command["url"] == "https://support.example.com/api/webhooks/slack/slash-commands"
         assert resolve(urlsplit(command["url"]).path).func == views.slash_commands
     assert settings["event_subscriptions"]["bot_events"] == ["message.channels", "message.groups"]
-    assert {"chat:write", "commands", "channels:history", "groups:history"} <= set(
+    assert {"chat:write", "commands", "channels:history", "groups:history", "files:read"} <= set(
         manifest["oauth_config"]["scopes"]["bot"]
     )
 
