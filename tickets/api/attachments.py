@@ -1,7 +1,5 @@
 """An attachment's file, for staff (401 without credentials, 403 for others)."""
 
-import re
-
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,8 +9,7 @@ from rest_framework.views import APIView
 
 from ..downloads import attachment_response
 from ..models import Attachment
-
-_DATABASE_ID = re.compile(r"^[0-9]{1,18}$")  # ASCII digits, within bigint
+from .row_ids import not_found_text, row_id
 
 
 class AttachmentDownloadView(APIView):
@@ -29,7 +26,7 @@ class AttachmentDownloadView(APIView):
     )
     def get(self, request: Request, pk: str) -> FileResponse:
         # Any path segment reaches the view, so that a malformed id is this JSON 404 too.
-        attachment = Attachment.objects.filter(pk=int(pk)).first() if _DATABASE_ID.match(pk) else None
+        attachment = Attachment.objects.filter(pk=row_id(pk, "attachment")).first()
         if attachment is None:
-            raise NotFound("No attachment with this id.")
+            raise NotFound(not_found_text("attachment"))
         return attachment_response(attachment)
