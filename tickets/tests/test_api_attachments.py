@@ -183,8 +183,12 @@ def test_downloads_are_for_staff_only(anonymous_client, non_staff_client, attach
     assert download(non_staff_client, url)[0].status_code == 403
 
 
-def test_an_unknown_attachment_is_404(staff_client, attachment_dir):
-    assert staff_client.get("/api/admin/attachments/999999").status_code == 404
+@pytest.mark.parametrize("key", ["999999", "0", "abc", "1.5", str(2**63), "٣"])
+def test_an_unknown_or_malformed_attachment_id_is_a_json_404(staff_client, attachment_dir, key):
+    response = staff_client.get(f"/api/admin/attachments/{key}")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No attachment with this id."}
 
 
 def test_a_raster_image_is_served_inline_safely(staff_client, attachments):
