@@ -609,8 +609,9 @@ def comment_add(
         created_at=now if written_at is None else min(max(written_at, ticket.created_at), now),
         external_id=external_id,
     )
-    if files:
-        comment.attachment_list = attachments.store(ticket=ticket, comment=comment, files=files)  # type: ignore[attr-defined]
+    # Known here (a new comment has no other files), so its answer reads none back.
+    stored = attachments.store(ticket=ticket, comment=comment, files=files) if files else []
+    comment.attachment_list = stored  # type: ignore[attr-defined]
     fields = ["total_comments", "last_activity_at", "updated_at"]
     ticket.total_comments += 1
     # A comment written earlier (delivered late, imported) moves neither time back.

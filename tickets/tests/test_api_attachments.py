@@ -74,6 +74,16 @@ def test_json_bodies_still_work_and_show_no_attachments(staff_client, attachment
     assert staff_client.get(ticket_url(created.json()["id"])).json()["attachments"] == []
 
 
+def test_a_comment_without_files_reads_no_attachments_back(staff_client, attachment_dir):
+    ticket = make_ticket()
+
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.post(ticket_url(ticket, "comments"), {"comment": "No files"}, format="json")
+
+    assert response.status_code == 201 and response.json()["attachments"] == []
+    assert not [q["sql"] for q in captured.captured_queries if 'FROM "tickets_attachment"' in q["sql"]]
+
+
 def test_a_file_over_the_limit_is_413_naming_it(staff_client, attachment_dir, settings):
     settings.ATTACHMENT_MAX_BYTES = 1000
     ticket = make_ticket()
