@@ -11,6 +11,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from tickets.models import SupportTicket
 
 URL = "/api/admin/support-tickets"
+# A comment as the API shows it: in a ticket's detail and in the answer to adding one.
+COMMENT_KEYS = {"id", "comment", "isInternal", "author", "authorType", "source", "createdAt", "attachments"}
 
 
 def ticket_url(ticket: SupportTicket | int | str, action: str = "") -> str:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tickets import services
-from tickets.tests.api_helpers import URL, client_for, frozen_at, parse_time, ticket_url, utc
+from tickets.tests.api_helpers import COMMENT_KEYS, URL, client_for, frozen_at, parse_time, ticket_url, utc
 from tickets.tests.factories import TEST_ACTOR, make_ticket
 
 NEW_TICKET = {"subject": "Wallet balance is wrong", "description": "It shows zero.", "customerEmail": "ann@example.com"}
@@ -280,16 +280,7 @@ def test_retrieve_includes_comments_oldest_first(staff_client):
     comments = staff_client.get(ticket_url(ticket)).json()["comments"]
 
     assert [comment["comment"] for comment in comments] == ["First", "Second"]
-    assert set(comments[0]) == {
-        "id",
-        "comment",
-        "isInternal",
-        "author",
-        "authorType",
-        "source",
-        "createdAt",
-        "attachments",
-    }
+    assert set(comments[0]) == COMMENT_KEYS
     assert comments[0]["isInternal"] is True
 
 

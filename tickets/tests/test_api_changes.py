@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from tickets.models import SupportTicket, TicketEvent
-from tickets.tests.api_helpers import URL, client_for, frozen_at, parse_time, ticket_url, utc
+from tickets.tests.api_helpers import COMMENT_KEYS, URL, client_for, frozen_at, parse_time, ticket_url, utc
 from tickets.tests.factories import make_ticket
 
 BULK_URL = f"{URL}/bulk"
@@ -144,16 +144,7 @@ def test_comment_answers_201_with_the_comment(staff_client):
 
     assert response.status_code == 201
     comment = response.json()
-    assert set(comment) == {
-        "id",
-        "comment",
-        "isInternal",
-        "author",
-        "authorType",
-        "source",
-        "createdAt",
-        "attachments",
-    }
+    assert set(comment) == COMMENT_KEYS
     assert comment["comment"] == "We are looking into it."
     assert comment["isInternal"] is False
     assert comment["author"] == "Alex Agent"
