@@ -68,11 +68,14 @@ def record_events(events: "list[DomainEvent]") -> None:
     """Subscribed to the domain's events (IntegrationsConfig.ready): inside the change's
     transaction, one message per integration that takes each ticket's event, written
     together, in domain terms (tickets.events.encode)."""
-    rows = [
-        OutboxMessage(integration=name, ticket_id=event.ticket_id, event=event.name, payload=encode(event))
-        for event in per_ticket(events)
-        for name in _takers(event)
-    ]
+    rows = []
+    for event in per_ticket(events):
+        if takers := _takers(event):
+            payload = encode(event)  # once, shared by the takers' rows
+            rows += [
+                OutboxMessage(integration=name, ticket_id=event.ticket_id, event=event.name, payload=payload)
+                for name in takers
+            ]
     if rows:
         OutboxMessage.objects.bulk_create(rows)
 

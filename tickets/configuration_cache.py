@@ -7,9 +7,11 @@ primary-key lookup, and as the stamp changes in the same transaction as any writ
 those tables, a process never uses rows older than what its own transaction can see. The rows kept are shared by every
 thread of the process: callers only read them."""
 
+import contextlib
+import contextvars
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from django.db import connection
@@ -20,9 +22,31 @@ T = TypeVar("T")
 
 _kept: dict[str, tuple[str, object]] = {}
 _lock = threading.Lock()
+# The stamp read by the innermost `one_reading()` block, for the rest of it.
+_held: contextvars.ContextVar[str | None] = contextvars.ContextVar("configuration_stamp", default=None)
+
+
+@contextlib.contextmanager
+def one_reading() -> Iterator[None]:
+    """Within the block, every `kept()` call uses the stamp the first one read: a ticket's
+    creation needs the policies, the rules and the fields, and read the stamp three times.
+    Only for blocks that write no configuration themselves (they would not see their own
+    write); another transaction's commit in between is seen as if it came after the block."""
+    if _held.get() is not None:
+        yield
+        return
+    token = _held.set(_read_stamp())
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 def _stamp() -> str:
+    return _held.get() or _read_stamp()
+
+
+def _read_stamp() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT stamp FROM tickets_configurationstamp WHERE id = 1")
         row = cursor.fetchone()

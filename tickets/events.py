@@ -154,7 +154,7 @@ _TIMES = {field.name for field in dataclasses.fields(TicketSnapshot) if field.ty
 
 def encode(event: TicketChanged) -> dict[str, Any]:
     """The event's fields as JSON-safe data: plain values, times in ISO 8601."""
-    data: dict[str, Any] = _plain(dataclasses.asdict(event))
+    data: dict[str, Any] = _plain(event)
     return data
 
 
@@ -169,6 +169,9 @@ def decode(name: str, data: dict[str, Any]) -> TicketChanged:
 
 
 def _plain(value: Any) -> Any:
+    """One pass over the event (dataclasses.asdict deep-copies every value first)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

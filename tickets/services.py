@@ -19,7 +19,18 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import assignment, attachments, canned_responses, placeholders, publishing, routing, search, sla_clock, versions
+from . import (
+    assignment,
+    attachments,
+    canned_responses,
+    configuration_cache,
+    placeholders,
+    publishing,
+    routing,
+    search,
+    sla_clock,
+    versions,
+)
 from .actors import Actor
 from .change_sets import KEEP as KEEP
 from .change_sets import (
@@ -136,6 +147,7 @@ def hand_out_queues(agent_ids: set[int]) -> None:
 
 @attachments.files_removed_on_failure()
 @publishing.atomic()
+@configuration_cache.one_reading()  # the policies, rules and fields under one stamp
 def ticket_create(
     *,
     subject: str,
