@@ -1,6 +1,5 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels."""
 
-import gc
 import os
 
 import django
@@ -26,7 +25,6 @@ application = ProtocolTypeRouter(
     }
 )
 
-# What loading the app made lives as long as the process: keep it out of the collector's
-# full passes, which would otherwise walk all of it while requests and sockets wait.
-gc.collect()
-gc.freeze()
+from fractionax_support import collector  # noqa: E402
+
+collector.settle()  # what loading made, out of the collector's way (fractionax_support/collector.py)

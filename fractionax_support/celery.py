@@ -5,8 +5,9 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import after_setup_logger, after_setup_task_logger
+from celery.signals import after_setup_logger, after_setup_task_logger, worker_process_init
 
+from fractionax_support import collector
 from fractionax_support.log_format import json_formatter, wants_json
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fractionax_support.settings")
@@ -29,3 +30,9 @@ def _json_log_lines(logger: logging.Logger, **_: Any) -> None:
     if wants_json():
         for handler in logger.handlers:
             handler.setFormatter(json_formatter())
+
+
+@worker_process_init.connect
+def _settle(**_: Any) -> None:
+    """Each prefork process, once forked, as the web server's (fractionax_support/collector.py)."""
+    collector.settle()
