@@ -54,11 +54,19 @@ def record_locally(write: Callable[[], T], *, patience: float = RECORD_PATIENCE_
 
 class Attempt:
     def __init__(
-        self, message: OutboxMessage, batch: "DeliveryBatch", *, guard: Callable[[], None] = lambda: None
+        self,
+        message: OutboxMessage,
+        batch: "DeliveryBatch",
+        *,
+        guard: Callable[[], None] = lambda: None,
+        followed: bool = False,
     ) -> None:
         self.message = message
         self.batch = batch  # where the results are recorded
         self.guard = guard  # raises when sending is no longer ours to do (the delivery lock lost)
+        # A later message of the ticket is delivered right after this one: what shows the
+        # ticket as it is now (Slack's root message, the sync stamp) waits for that one.
+        self.followed = followed
         # The last attempt may have sent the step it was on: look before sending it again.
         self.unsettled = self.started_unsettled = message.sending_since is not None
         self._step_out = False  # a step is out and its result not yet recorded

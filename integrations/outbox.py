@@ -17,7 +17,8 @@ A provider is a module with:
   deliver(message, attempt)   makes the calls, each call that creates something through
            attempt.once (integrations/attempts.py), so that it is never made twice; returns
            what to record with the delivery (a callable, or None); raises DeliveryError to
-           retry or give up.
+           retry or give up. When `attempt.followed`, another message of the ticket comes
+           next in the same task: what only redraws the ticket as it is now can wait for it.
 """
 
 import importlib
@@ -153,7 +154,10 @@ def _deliver_locked(integration: str, held: dict[int, Held]) -> int:
     queues = _due_in_order(integration, held)
     batch = DeliveryBatch(integration)
     attempts = {
-        ticket_id: [Attempt(message, batch, guard=held[ticket_id].confirm) for message in messages]
+        ticket_id: [
+            Attempt(message, batch, guard=held[ticket_id].confirm, followed=position < len(messages) - 1)
+            for position, message in enumerate(messages)
+        ]
         for ticket_id, messages in queues.items()
     }
     batch.mark_sending(attempt for queue in attempts.values() for attempt in queue)

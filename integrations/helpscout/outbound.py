@@ -59,7 +59,7 @@ def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | 
             except DatabaseError:  # the outbox records the failure; keep its reason
                 logger.warning("Could not mark ticket %s's Help Scout sync as failed", ticket.pk, exc_info=True)
         raise
-    if not synced or makes_conversation:
+    if not synced or makes_conversation or attempt.followed:  # the next message stamps the sync
         return None
     return lambda: _record(ticket, HelpScoutSyncStatus.SYNCED)
 

@@ -75,13 +75,15 @@ def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | 
         ticket = _deliver(client, ticket, message, attempt)
     except CALL_ERRORS as error:
         raise delivery_error(error) from error
-    return None if posts_root else lambda: _record(ticket)
+    return None if posts_root or attempt.followed else lambda: _record(ticket)
 
 
 def _deliver(client: WebClient, ticket: SupportTicket, message: OutboxMessage, attempt: Attempt) -> SupportTicket:
     if not ticket.slack_message_ts:
         ticket = _post_root(client, ticket, attempt)
-    elif message.event != TicketCreated.name:
+    elif message.event != TicketCreated.name and not attempt.followed:
+        # The root shows the ticket as it is now: one redraw for a ticket's messages in a
+        # task, by the last (chat.update is one of Slack's Tier 3 methods, ~50 a minute).
         _update_root(client, ticket)
     line = _thread_line(client, ticket, outbox.event_of(message))
     if line:

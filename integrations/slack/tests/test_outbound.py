@@ -148,11 +148,25 @@ def test_priority_change_adds_a_line_other_updates_only_redraw(slack, change, po
 
     assert deliver(posted) == 2
 
-    assert slack.methods == ["chat.update", "chat.postMessage", "chat.update"]
-    priority_update, line, category_update = (call.args for call in slack.calls)
-    assert "*Priority*\nUrgent" in shown(priority_update["blocks"])
+    assert slack.methods == ["chat.postMessage", "chat.update"]  # delivered together: one redraw
+    line, redraw = (call.args for call in slack.calls)
     assert line["text"] == ":triangular_flag_on_post: Priority changed to *Urgent*"
-    assert "Category: Billing" in shown(category_update["blocks"])
+    assert "*Priority*\nUrgent" in shown(redraw["blocks"])
+    assert "Category: Billing" in shown(redraw["blocks"])
+
+
+def test_changes_delivered_together_redraw_the_root_once_after_their_lines(slack, change, posted):
+    synced_before = posted.slack_last_sync_at
+    for status in ("in_progress", "waiting_customer", "resolved"):
+        change(services.ticket_change_status, ticket_id=posted.pk, status=status, actor=TEST_ACTOR)
+
+    assert deliver(posted) == 3
+
+    # Each change keeps its line; the root shows the ticket as it is now, so the last redraws it.
+    assert slack.methods == ["chat.postMessage", "chat.postMessage", "chat.update", "chat.postMessage"]
+    assert "*Status*\nResolved" in shown(slack.calls_to("chat.update")[0]["blocks"])
+    posted.refresh_from_db()
+    assert posted.slack_last_sync_at > synced_before  # stamped once, by the last
 
 
 def test_comments_go_to_the_thread_internal_ones_marked(slack, change, posted):
