@@ -416,6 +416,7 @@ def main() -> None:
     assert args is not None
 
     data = prepare(args.count)
+    speeds = [machine_speed()]
     started = timezone.now()
     port, fake_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
@@ -445,8 +446,9 @@ def main() -> None:
             rows.append((name, runs, queries, floor_sql))
             errors = sum(len(m.errors) for ms in runs.values() for m in ms)
             print(f"  measured {name}{f' ({errors} errors)' if errors else ''}", flush=True)
+        speeds.append(machine_speed())
         if args.only:
-            print(render(args, rows, None, None, None, None))
+            print(render(args, speeds, rows, None, None, None, None))
             return
         export = measure_export(base, access, server, data["export_from"])
 
@@ -473,10 +475,20 @@ def main() -> None:
     finally:
         for process in (server, *helpers):
             stop(process)
-    report = render(args, rows, export, fanout, outbox, alongside)
+    report = render(args, speeds, rows, export, fanout, outbox, alongside)
     print(report)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.md").write_text(report)
+
+
+def machine_speed(seconds: float = 1.5) -> float:
+    """Loops per second of a fixed single-threaded Python loop, run while nothing else of
+    the benchmark is: what the machine gives right now, to read the figures against."""
+    loops, end = 0, time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        sum(index * index for index in range(2000))
+        loops += 1
+    return loops / seconds
 
 
 def _chosen(args: argparse.Namespace, name: str) -> bool:
@@ -494,6 +506,7 @@ def _median(values: list[float]) -> float:
 
 def render(
     args: argparse.Namespace,
+    speeds: list[float],
     rows: list[Any],
     export: dict[str, float] | None,
     fanout: Measured | None,
@@ -508,6 +521,10 @@ def render(
         f"# Benchmark: {args.count:,} tickets, {args.seconds:g} s per measurement, {args.repeat} run(s)",
         "",
         database_settings() + ".",
+        "",
+        f"Machine speed: {speeds[0]:,.0f} loops/s before the measurements, {speeds[-1]:,.0f} after (a fixed "
+        "Python loop on an idle machine; this kind of machine drifts by a third within minutes, and create "
+        "follows it: bench/RESULTS.md, finding 46).",
         "",
         "| operation | p50 ms | p95 ms | p99 ms | req/s | p50 ms @16 | p95 ms @16 | p99 ms @16 | req/s @16 "
         "| queries | SQL floor ms | p95 / (SQL + DRF floor) |",
