@@ -331,10 +331,11 @@ def operations(data: dict[str, Any]) -> dict[str, Any]:
         "statistics": get(f"{API}/statistics"),
         "statistics (30 days)": get(f"{API}/statistics?dateRange=30d"),
         "statistics per agent (30 days)": get(f"{API}/statistics?dateRange=30d&groupBy=agent"),
-        "bare DRF floor (50 items)": get("/api/bench/floor"),
+        FLOOR: get("/api/bench/floor"),
     }
 
 
+FLOOR = "bare DRF floor (50 items)"
 FLOORED = {
     "list (default sort)",
     "list status+priority",
@@ -432,18 +433,25 @@ def main() -> None:
         access = token(base)
         rows = []
         chosen = {name: request for name, request in operations(data).items() if _chosen(args, name)}
+        floor = operations(data)[FLOOR]
         for name, request in chosen.items():
             asyncio.run(run_clients(base, access, request, clients=4, seconds=0.5))  # warm up
             runs: dict[int, list[Measured]] = {1: [], 16: []}
+            # The bare-DRF floor at 1 client, measured right after each of the operation's own
+            # runs at 1 client: the machine's speed drifts by a third within minutes (finding
+            # 46), and a floor measured minutes apart made the ratio a measure of that drift.
+            beside: list[Measured] = []
             for _ in range(args.repeat):
                 for clients in (1, 16):
                     runs[clients].append(
                         asyncio.run(run_clients(base, access, request, clients=clients, seconds=args.seconds))
                     )
+                    if clients == 1 and name in FLOORED:
+                        beside.append(asyncio.run(run_clients(base, access, floor, clients=1, seconds=args.seconds)))
             method, path, _ = request(0)
             queries, statements = in_process(path, access) if method == "GET" else (None, [])
             floor_sql = sql_floor_ms(statements) if name in FLOORED else None
-            rows.append((name, runs, queries, floor_sql))
+            rows.append((name, runs, queries, floor_sql, beside))
             errors = sum(len(m.errors) for ms in runs.values() for m in ms)
             print(f"  measured {name}{f' ({errors} errors)' if errors else ''}", flush=True)
         speeds.append(machine_speed())
@@ -496,7 +504,7 @@ def _chosen(args: argparse.Namespace, name: str) -> bool:
         return True
     if unknown := set(args.only) - set(operations({"ticket": {"number": 1, "customer_email": ""}, "ids": [1]})):
         raise SystemExit(f"No such operation: {', '.join(sorted(unknown))}")
-    return name in args.only or name.startswith("bare DRF")
+    return name in args.only or name == FLOOR
 
 
 def _median(values: list[float]) -> float:
@@ -514,8 +522,6 @@ def render(
     alongside: Measured | None,
 ) -> str:
     """The report; with --only, the table and its targets alone (the rest is not measured)."""
-    floor_runs = next(runs for name, runs, _, _ in rows if name.startswith("bare DRF"))
-    floor_p95 = _median([m.percentile(95) for m in floor_runs[1]])
     targets = []
     lines = [
         f"# Benchmark: {args.count:,} tickets, {args.seconds:g} s per measurement, {args.repeat} run(s)",
@@ -527,13 +533,14 @@ def render(
         "follows it: bench/RESULTS.md, finding 46).",
         "",
         "| operation | p50 ms | p95 ms | p99 ms | req/s | p50 ms @16 | p95 ms @16 | p99 ms @16 | req/s @16 "
-        "| queries | SQL floor ms | p95 / (SQL + DRF floor) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| queries | SQL floor ms | DRF floor p95 ms beside | p95 / (SQL + DRF floor) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, runs, queries, floor_sql in rows:
+    for name, runs, queries, floor_sql, beside in rows:
         one, many = runs[1], runs[16]
         p95 = _median([m.percentile(95) for m in one])
-        ratio = f"{p95 / (floor_sql + floor_p95):.2f}" if floor_sql is not None else ""
+        floor_p95 = _median([m.percentile(95) for m in beside]) if beside else None
+        ratio = f"{p95 / (floor_sql + floor_p95):.2f}" if floor_sql is not None and floor_p95 is not None else ""
         targets += _targets(name, p95=p95, rate16=_median([m.rate for m in many]), queries=queries, ratio=ratio)
         cells = [
             _median([m.percentile(50) for m in one]),
@@ -548,7 +555,8 @@ def render(
         lines.append(
             f"| {name} | "
             + " | ".join(f"{cell:.1f}" for cell in cells)
-            + f" | {'' if queries is None else queries} | {'' if floor_sql is None else f'{floor_sql:.2f}'} | {ratio} |"
+            + f" | {'' if queries is None else queries} | {'' if floor_sql is None else f'{floor_sql:.2f}'}"
+            + f" | {'' if floor_p95 is None else f'{floor_p95:.1f}'} | {ratio} |"
         )
     if export is None or fanout is None or outbox is None or alongside is None:
         return "\n".join([*lines, "", *_target_table(targets), ""])
