@@ -417,6 +417,9 @@ def main() -> None:
     assert args is not None
 
     data = prepare(args.count)
+    every = operations(data)
+    if unknown := set(args.only or ()) - set(every):
+        raise SystemExit(f"No such operation: {', '.join(sorted(unknown))}")
     speeds = [machine_speed()]
     started = timezone.now()
     port, fake_port = free_port(), free_port()
@@ -432,8 +435,8 @@ def main() -> None:
     try:
         access = token(base)
         rows = []
-        chosen = {name: request for name, request in operations(data).items() if _chosen(args, name)}
-        floor = operations(data)[FLOOR]
+        chosen = {name: request for name, request in every.items() if not args.only or name in {*args.only, FLOOR}}
+        floor = every[FLOOR]
         for name, request in chosen.items():
             asyncio.run(run_clients(base, access, request, clients=4, seconds=0.5))  # warm up
             runs: dict[int, list[Measured]] = {1: [], 16: []}
@@ -497,14 +500,6 @@ def machine_speed(seconds: float = 1.5) -> float:
         sum(index * index for index in range(2000))
         loops += 1
     return loops / seconds
-
-
-def _chosen(args: argparse.Namespace, name: str) -> bool:
-    if not args.only:
-        return True
-    if unknown := set(args.only) - set(operations({"ticket": {"number": 1, "customer_email": ""}, "ids": [1]})):
-        raise SystemExit(f"No such operation: {', '.join(sorted(unknown))}")
-    return name in args.only or name == FLOOR
 
 
 def _median(values: list[float]) -> float:
