@@ -7,6 +7,8 @@ from typing import Any
 from django.db.models import OrderBy, QuerySet
 from django.db.models.functions import Coalesce
 
+from .row_pages import OneTableRows
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 # Up to this many matches of a search or a tag filter, sort the matches rather than walk
@@ -62,11 +64,19 @@ def paginate(queryset: QuerySet[Any], params: Mapping[str, Any]) -> Page:
     """A page past the end is an empty page with the true total, not an error."""
     page = _positive_int(params, "page", 1)
     limit = _positive_int(params, "limit", DEFAULT_LIMIT, MAX_LIMIT)
-    total = queryset.count()
+    # Named rows of one table (the API's list) are counted and paged from one compilation
+    # of their filters; other querysets (the dashboard's model instances) by the ORM.
+    rows = OneTableRows.of(queryset)
+    total = rows.count() if rows else queryset.count()
     if total <= SORT_MATCHES_UP_TO and any(str(params.get(name) or "").strip() for name in UNESTIMATED_FILTERS):
         queryset = _sorted_without_index(queryset)
     offset = (page - 1) * limit
-    items = list(queryset[offset : offset + limit]) if offset < total else []
+    if offset >= total:
+        items = []
+    elif rows:
+        items = rows.page(queryset, offset, limit)
+    else:
+        items = list(queryset[offset : offset + limit])
     return Page(items=items, page=page, limit=limit, total=total)
 
 
