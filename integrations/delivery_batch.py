@@ -15,11 +15,15 @@ from typing import TYPE_CHECKING
 from django.db.models import F
 from django.utils import timezone
 
+from tickets import selectors
+
 from . import status
 from .attempts import record_locally
 from .models import OutboxMessage
 
 if TYPE_CHECKING:
+    from tickets.models import SupportTicket
+
     from .attempts import Attempt
 
 
@@ -29,6 +33,17 @@ class DeliveryBatch:
         self._writes: list[tuple[int, Callable[[], object]]] = []  # (ticket, write), in order
         self._delivered: list[int] = []
         self._unmarked: list[int] = []
+        self._tickets: dict[int, SupportTicket] = {}
+
+    def read_tickets(self, ticket_ids: Iterable[int]) -> None:
+        """The task's tickets, in one query rather than one per delivery."""
+        self._tickets = selectors.ticket_list().in_bulk(list(ticket_ids))
+
+    def ticket(self, ticket_id: int) -> "SupportTicket":
+        """The ticket for a delivery: as the task read it for the ticket's first, read again
+        for each later one (which must see what the earlier recorded)."""
+        found = self._tickets.pop(ticket_id, None)
+        return found if found is not None else selectors.ticket_list().get(pk=ticket_id)
 
     def mark_sending(self, attempts: Iterable["Attempt"]) -> None:
         """Marks the messages about to be attempted, in one statement, before any call."""

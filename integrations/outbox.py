@@ -161,6 +161,7 @@ def _deliver_locked(integration: str, held: dict[int, Held]) -> int:
         for ticket_id, messages in queues.items()
     }
     batch.mark_sending(attempt for queue in attempts.values() for attempt in queue)
+    batch.read_tickets(attempts)
     delivered = 0
     for queue in attempts.values():
         for position, attempt in enumerate(queue):

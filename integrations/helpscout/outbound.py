@@ -19,7 +19,7 @@ from django.utils.html import escape
 
 from integrations.attempts import Attempt, record_locally
 from integrations.models import HelpScoutConversation, OutboxMessage
-from tickets import selectors, services
+from tickets import services
 from tickets.events import (
     TicketAssigned,
     TicketChanged,
@@ -44,7 +44,7 @@ EVENTS = frozenset({TicketCreated.name, TicketStatusChanged.name, TicketCommentA
 
 
 def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | None:
-    ticket = selectors.ticket_list().get(pk=message.ticket_id)
+    ticket = attempt.batch.ticket(message.ticket_id)
     client = HelpScoutClient.from_settings()
     # Making the conversation records the sync with the link (_create_conversation).
     linked_before = ticket.helpscout_conversation_id or "conversation" in message.progress

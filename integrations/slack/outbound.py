@@ -22,7 +22,7 @@ from integrations.errors import DeliveryError
 from integrations.helpscout import linked
 from integrations.installation import installation_id
 from integrations.models import OutboxMessage
-from tickets import selectors, services
+from tickets import services
 from tickets.actors import Actor
 from tickets.events import (
     TicketAssigned,
@@ -67,7 +67,7 @@ MAX_LOOKUP_PAGES = 10
 
 
 def deliver(message: OutboxMessage, attempt: Attempt) -> Callable[[], object] | None:
-    ticket = selectors.ticket_list().get(pk=message.ticket_id)
+    ticket = attempt.batch.ticket(message.ticket_id)
     client = web_client()
     # Posting the root message records the sync with the link (_post_root).
     posts_root = not ticket.slack_message_ts and "root_message" not in message.progress

@@ -169,6 +169,21 @@ def test_changes_delivered_together_redraw_the_root_once_after_their_lines(slack
     assert posted.slack_last_sync_at > synced_before  # stamped once, by the last
 
 
+def test_a_new_ticket_and_its_next_change_delivered_together_make_one_root(slack, change):
+    # The task reads its tickets once; the change's delivery must still see the root the
+    # creation's just recorded, or it would post a second one.
+    ticket = change(make_ticket)
+    change(services.ticket_change_status, ticket_id=ticket.pk, status="in_progress", actor=TEST_ACTOR)
+
+    assert deliver(ticket) == 2
+
+    root, line = slack.calls_to("chat.postMessage")
+    assert "thread_ts" not in root
+    ticket.refresh_from_db()
+    assert line["thread_ts"] == ticket.slack_thread_id
+    assert slack.methods == ["chat.postMessage", "chat.update", "chat.postMessage"]
+
+
 def test_comments_go_to_the_thread_internal_ones_marked(slack, change, posted):
     for body, internal in (("We reset your password.", False), ("Customer sounded upset.\nCall back.", True)):
         change(
