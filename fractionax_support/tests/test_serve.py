@@ -50,8 +50,15 @@ ESTABLISHED, LISTEN = "01", "0A"  # TCP states as /proc/net/tcp writes them
 def sockets_of(pid: int, port: int, state: str) -> int:
     """How many of the process's sockets on local `port` are in `state`."""
     inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        target = os.readlink(fd) if fd.is_symlink() else ""
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except FileNotFoundError:  # the process is gone
+        return 0
+    for fd in fds:
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed while we looked (a worker starting up)
+            continue
         if target.startswith("socket:["):
             inodes.add(target[8:-1])
     count = 0
