@@ -268,6 +268,28 @@ def token(base: str) -> str:
         return str(json.load(response)["access"])
 
 
+def interleaved(base: str, access: str, request: Any, floor: Any, *, seconds: float) -> tuple[Measured, Measured]:
+    """One client alternating the operation's requests with the bare-DRF floor's: both
+    timed at the same moments of a machine whose speed drifts by a third within minutes
+    (finding 46), where a floor measured apart made the ratio a measure of that drift
+    (findings 47 and 51). Each side's rate is from its own requests' time."""
+    own, beside = Measured(), Measured()
+
+    def answered(index: int, status: int, content: bytes, ms: float) -> None:
+        if status < 400:
+            (beside if index % 2 else own).latencies_ms.append(ms)
+
+    mixed = asyncio.run(
+        run_clients(
+            base, access, lambda i: (floor if i % 2 else request)(i // 2), clients=1, seconds=seconds, answered=answered
+        )
+    )
+    own.errors = mixed.errors
+    for measured in (own, beside):
+        measured.elapsed_s = sum(measured.latencies_ms) / 1000
+    return own, beside
+
+
 def in_process(path: str, access: str) -> tuple[int, list[str]]:
     """Runs one GET inside this process: its SQL queries, for counts and EXPLAIN floors."""
     client = Client(HTTP_AUTHORIZATION=f"Bearer {access}")
@@ -440,17 +462,17 @@ def main() -> None:
         for name, request in chosen.items():
             asyncio.run(run_clients(base, access, request, clients=4, seconds=0.5))  # warm up
             runs: dict[int, list[Measured]] = {1: [], 16: []}
-            # The bare-DRF floor at 1 client, measured right after each of the operation's own
-            # runs at 1 client: the machine's speed drifts by a third within minutes (finding
-            # 46), and a floor measured minutes apart made the ratio a measure of that drift.
-            beside: list[Measured] = []
+            beside: list[Measured] = []  # the floor's runs, for the ratio targets
             for _ in range(args.repeat):
                 for clients in (1, 16):
+                    if clients == 1 and name in FLOORED:
+                        own, floor_beside = interleaved(base, access, request, floor, seconds=args.seconds)
+                        runs[1].append(own)
+                        beside.append(floor_beside)
+                        continue
                     runs[clients].append(
                         asyncio.run(run_clients(base, access, request, clients=clients, seconds=args.seconds))
                     )
-                    if clients == 1 and name in FLOORED:
-                        beside.append(asyncio.run(run_clients(base, access, floor, clients=1, seconds=args.seconds)))
             method, path, _ = request(0)
             queries, statements = in_process(path, access) if method == "GET" else (None, [])
             floor_sql = sql_floor_ms(statements) if name in FLOORED else None
