@@ -1,11 +1,11 @@
-"""What one task's deliveries write, written together.
+"""What one task's deliveries read and write, each together.
 
 A delivery's bookkeeping (the ticket's link to what a call made, the message delivered,
 the integration healthy) used to cost some thirty statements, more CPU than the call
-itself (bench/RESULTS.md, findings 36 and 38). A task's deliveries now mark
-their messages sending in one statement before any call goes out, and record their
-results in one short transaction once the calls are made, retried locally
-(`record_locally`), never by sending again. A result waiting here when the worker dies is
+itself (bench/RESULTS.md, findings 36 and 38). A task's deliveries now read their
+tickets in one statement (finding 49), mark their messages sending in one before any
+call goes out, and record their results in one short transaction once the calls are
+made, retried locally (`record_locally`), never by sending again. A result waiting here when the worker dies is
 not lost: its message is still marked, and the next attempt finds it at the provider.
 """
 

@@ -67,16 +67,16 @@ def paginate(queryset: QuerySet[Any], params: Mapping[str, Any]) -> Page:
     # Named rows of one table (the API's list) are counted and paged from one compilation
     # of their filters; other querysets (the dashboard's model instances) by the ORM.
     rows = OneTableRows.of(queryset)
-    total = rows.count() if rows else queryset.count()
+    total = queryset.count() if rows is None else rows.count()
     if total <= SORT_MATCHES_UP_TO and any(str(params.get(name) or "").strip() for name in UNESTIMATED_FILTERS):
         queryset = _sorted_without_index(queryset)
     offset = (page - 1) * limit
     if offset >= total:
         items = []
-    elif rows:
-        items = rows.page(queryset, offset, limit)
-    else:
+    elif rows is None:
         items = list(queryset[offset : offset + limit])
+    else:
+        items = rows.page(queryset, offset, limit)
     return Page(items=items, page=page, limit=limit, total=total)
 
 

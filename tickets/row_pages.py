@@ -27,24 +27,18 @@ from django.db.models.utils import create_namedtuple_class
 class _Columns:
     select: str  # "table"."column", ...
     row: Callable[..., Any]  # the named tuple the ORM's values_list(named=True) makes
-    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]  # (position, converters, column)
+    converters: dict[int, tuple[list[Callable[..., Any]], Any]]  # as SQLCompiler.get_converters gives them
 
 
 @cache
 def _columns(database: str, model: type[Model], alias: str, names: tuple[str, ...]) -> _Columns:
     """As the ORM's compiler works them out for each query (get_select, get_converters)."""
-    connection = connections[database]
-    quote = connection.ops.quote_name
+    quote = connections[database].ops.quote_name
     columns = [model._meta.get_field(name).get_col(alias) for name in names]  # type: ignore[union-attr]
-    converters = []
-    for position, column in enumerate(columns):
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converters.append((position, tuple(found), column))
     return _Columns(
         select=", ".join(f"{quote(alias)}.{quote(str(column.target.column))}" for column in columns),
         row=create_namedtuple_class(*names),
-        converters=tuple(converters),
+        converters=model._base_manager.none().query.get_compiler(database).get_converters(columns),
     )
 
 
@@ -105,8 +99,9 @@ class OneTableRows:
             return []
         query = ordered.query
         columns = _columns(ordered.db, query.model, query.base_table, tuple(query.values_select))
+        compiler = query.get_compiler(connection=self._connection)
         order_sql, order_params = [], []
-        for _, (sql, params, _) in query.get_compiler(connection=self._connection).get_order_by():
+        for _, (sql, params, _) in compiler.get_order_by():
             order_sql.append(sql)
             order_params.extend(params)
         order = f" ORDER BY {', '.join(order_sql)}" if order_sql else ""
@@ -114,16 +109,6 @@ class OneTableRows:
         with self._connection.cursor() as cursor:
             cursor.execute(f"SELECT {columns.select} {self._from()}{order} {window}", (*self._params, *order_params))
             found = cursor.fetchall()
-        if not columns.converters:
-            return [columns.row(*values) for values in found]
-        return [columns.row(*_converted(values, columns, self._connection)) for values in found]
-
-
-def _converted(values: tuple[Any, ...], columns: _Columns, connection: BaseDatabaseWrapper) -> list[Any]:
-    converted = list(values)
-    for position, converters, column in columns.converters:
-        value = converted[position]
-        for convert in converters:
-            value = convert(value, column, connection)
-        converted[position] = value
-    return converted
+        if columns.converters:
+            found = compiler.apply_converters(found, columns.converters)
+        return [columns.row(*values) for values in found]

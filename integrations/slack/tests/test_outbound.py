@@ -170,8 +170,8 @@ def test_changes_delivered_together_redraw_the_root_once_after_their_lines(slack
 
 
 def test_a_new_ticket_and_its_next_change_delivered_together_make_one_root(slack, change):
-    # The task reads its tickets once; the change's delivery must still see the root the
-    # creation's just recorded, or it would post a second one.
+    # The task reads its tickets once, up front: the change's delivery, after the
+    # creation's, must still post into the root that one made, not make a second.
     ticket = change(make_ticket)
     change(services.ticket_change_status, ticket_id=ticket.pk, status="in_progress", actor=TEST_ACTOR)
 
